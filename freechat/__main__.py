@@ -1,0 +1,3 @@
+from freechat.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""The command line (DESIGN §5) and the composition root.
+
+Every failure ends as one line on stderr and a contract exit code; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from freechat import __version__
+from freechat.core.errors import EXIT_ERROR, EXIT_USAGE, FreechatError, UsageError
+
+# Subcommand modules under freechat.commands, in help order.
+COMMANDS = ("chat", "ask", "compare", "models", "quota", "keys", "conversations", "doctor")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message, hint=f"see `{self.prog} --help`")
+
+
+def _command_modules() -> dict[str, ModuleType]:
+    modules = {}
+    for name in COMMANDS:
+        try:
+            modules[name] = importlib.import_module(f"freechat.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"freechat.commands.{name}":
+                raise
+    return modules
+
+
+def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="freechat",
+        description="Chat with the strongest free AI models from your terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"freechat {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in modules.values():
+        module.add_parser(sub)
+    return parser
+
+
+def print_error(error: FreechatError) -> None:
+    print(f"freechat: {error.one_line()}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from freechat.core.secret import redact
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        modules = _command_modules()
+        parser = build_parser(modules)
+        args = parser.parse_args(args_list or ["chat"])
+        if args.command is None:
+            args = parser.parse_args(["chat", *args_list])
+        from freechat.core.runtime import Runtime
+
+        runtime = Runtime.from_env()
+        return int(modules[args.command].run(args, runtime) or 0)
+    except FreechatError as error:
+        print_error(error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("freechat: stopped", file=sys.stderr)
+        return 130
+    except SystemExit as exit_:  # argparse --help / --version
+        code = exit_.code
+        return code if isinstance(code, int) else (EXIT_USAGE if code else 0)
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as error:  # a bug: one line, no traceback, no key
+        message = redact(f"{type(error).__name__}: {error}")
+        print(f"freechat: internal error ({message}) — please report it", file=sys.stderr)
+        return EXIT_ERROR

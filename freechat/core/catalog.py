@@ -1,0 +1,140 @@
+"""The provider table (DESIGN §4): data, not code.
+
+Ids, key env vars and default base URLs are a public contract. Every base URL can be
+overridden by config (`[providers.<id>] base_url`) and by `FREECHAT_<ID>_BASE_URL` (env wins).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from freechat.core.models import TIER_FREE, TIER_LOCAL, TIER_PAID, TIER_TRIAL
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    id: str
+    name: str
+    base_url: str
+    key_envs: tuple[str, ...] = ()  # first one set wins
+    signup_url: str = ""
+    tier: str = TIER_FREE
+    adapter: str = "openai_compat"
+    free_tier: str = ""  # one line for the setup screen: what the free tier gives
+    # Extra hosts, each overridable by FREECHAT_<ID>_<NAME>_URL (e.g. the HF hub).
+    extra_urls: Mapping[str, str] = field(default_factory=dict)
+    # Whether to send stream_options.include_usage (a few servers reject it).
+    stream_options: bool = True
+    needs_key: bool = True
+    user_defined: bool = False
+
+    @property
+    def env_prefix(self) -> str:
+        return "FREECHAT_" + self.id.upper().replace("-", "_")
+
+    @property
+    def base_url_env(self) -> str:
+        return f"{self.env_prefix}_BASE_URL"
+
+
+PROVIDERS: dict[str, ProviderSpec] = {
+    spec.id: spec
+    for spec in (
+        ProviderSpec(
+            "openrouter", "OpenRouter", "https://openrouter.ai/api/v1",
+            ("OPENROUTER_API_KEY",), "https://openrouter.ai/keys", TIER_FREE,
+            free_tier=":free models: 20 requests/min, 50/day (1000/day after $10 of credit)",
+        ),
+        ProviderSpec(
+            "cerebras", "Cerebras", "https://api.cerebras.ai/v1",
+            ("CEREBRAS_API_KEY",), "https://cloud.cerebras.ai", TIER_FREE,
+            free_tier="all models; per-minute, hour and day request and token caps",
+        ),
+        ProviderSpec(
+            "cloudflare", "Cloudflare Workers AI", "https://api.cloudflare.com/client/v4",
+            ("CLOUDFLARE_API_TOKEN",), "https://dash.cloudflare.com/profile/api-tokens",
+            TIER_FREE, adapter="cloudflare",
+            free_tier="10,000 neurons/day, reset 00:00 UTC (needs CLOUDFLARE_ACCOUNT_ID)",
+        ),
+        ProviderSpec(
+            "huggingface", "Hugging Face", "https://router.huggingface.co/v1",
+            ("HF_TOKEN",), "https://huggingface.co/settings/tokens", TIER_FREE,
+            free_tier="small monthly credit for Inference Providers",
+            extra_urls={"hub": "https://huggingface.co"},
+        ),
+        ProviderSpec(
+            "vercel", "Vercel AI Gateway", "https://ai-gateway.vercel.sh/v1",
+            ("AI_GATEWAY_API_KEY",), "https://vercel.com/ai-gateway", TIER_FREE,
+            free_tier="$5 of credit every month",
+        ),
+        ProviderSpec(
+            "gemini", "Google Gemini", "https://generativelanguage.googleapis.com",
+            ("GEMINI_API_KEY", "GOOGLE_API_KEY"), "https://aistudio.google.com/apikey",
+            TIER_FREE, adapter="gemini",
+            free_tier="per-model requests/min and /day, reset at midnight Pacific",
+        ),
+        ProviderSpec(
+            "nvidia", "NVIDIA API Catalog", "https://integrate.api.nvidia.com/v1",
+            ("NVIDIA_API_KEY",), "https://build.nvidia.com", TIER_FREE,
+            free_tier="free for development, about 40 requests/min",
+        ),
+        ProviderSpec(
+            "hyperbolic", "Hyperbolic", "https://api.hyperbolic.xyz/v1",
+            ("HYPERBOLIC_API_KEY",), "https://app.hyperbolic.xyz", TIER_TRIAL,
+            free_tier="promotional credit on sign-up",
+        ),
+        ProviderSpec(
+            "fireworks", "Fireworks AI", "https://api.fireworks.ai/inference/v1",
+            ("FIREWORKS_API_KEY",), "https://fireworks.ai", TIER_TRIAL,
+            free_tier="promotional credit on sign-up",
+        ),
+        ProviderSpec(
+            "openai", "OpenAI", "https://api.openai.com/v1",
+            ("OPENAI_API_KEY",), "https://platform.openai.com/api-keys", TIER_PAID,
+            free_tier="no free tier (paid only)",
+        ),
+        ProviderSpec(
+            "groq", "Groq", "https://api.groq.com/openai/v1",
+            ("GROQ_API_KEY",), "https://console.groq.com/keys", TIER_FREE,
+            free_tier="per-model requests/day and tokens/min",
+        ),
+        ProviderSpec(
+            "mistral", "Mistral", "https://api.mistral.ai/v1",
+            ("MISTRAL_API_KEY",), "https://console.mistral.ai", TIER_FREE,
+            free_tier="Experiment plan: per-minute and monthly token caps",
+        ),
+        ProviderSpec(
+            "ollama", "Ollama (local)", "http://127.0.0.1:11434/v1",
+            (), "https://ollama.com", TIER_LOCAL, needs_key=False,
+            free_tier="runs on this machine",
+        ),
+    )
+}
+
+
+def provider_env_name(provider_id: str, suffix: str) -> str:
+    return "FREECHAT_" + provider_id.upper().replace("-", "_") + "_" + suffix
+
+
+def resolve_base_url(
+    spec: ProviderSpec, configured: str | None = None, environ: Mapping[str, str] | None = None
+) -> str:
+    """Env var beats config beats the built-in default. No trailing slash."""
+    env = os.environ if environ is None else environ
+    url = env.get(spec.base_url_env) or configured or spec.base_url
+    return url.rstrip("/")
+
+
+def resolve_extra_url(
+    spec: ProviderSpec, name: str, configured: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    env = os.environ if environ is None else environ
+    url = env.get(provider_env_name(spec.id, f"{name.upper()}_URL")) or configured
+    return (url or spec.extra_urls[name]).rstrip("/")
+
+
+def with_overrides(spec: ProviderSpec, **changes: object) -> ProviderSpec:
+    return replace(spec, **changes)  # type: ignore[arg-type]

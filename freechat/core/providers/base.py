@@ -1,0 +1,357 @@
+"""What every adapter shares: the request type, the HTTP plumbing and error mapping.
+
+An adapter speaks one wire protocol. `stream_chat` yields stream events (core/events.py) and
+raises a typed FreechatError for any other ending. Provider and httpx exceptions are converted
+here, at the boundary, `from None`, with every message passed through `redact()`: a traceback
+or a message shown to the user must never carry a key.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from freechat.core.catalog import ProviderSpec
+from freechat.core.config import Timeouts
+from freechat.core.errors import (
+    AuthError,
+    ContextTooLong,
+    FreechatError,
+    ModelUnavailable,
+    NetworkError,
+    OutOfCredit,
+    ProtocolError,
+    ProviderError,
+    QuotaExhausted,
+    RateLimited,
+    StreamInterrupted,
+)
+from freechat.core.events import StreamEvent, Waiting
+from freechat.core.models import ChatMessage, ModelInfo
+from freechat.core.secret import Secret, redact
+from freechat.core.sse import SSEComment, SSEEvent, SSEParser
+from freechat.core.timeparse import parse_reset, parse_retry_after
+
+MAX_ERROR_BODY = 64 * 1024
+MAX_MESSAGE = 300
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    model: str
+    messages: Sequence[ChatMessage]
+    max_tokens: int | None = None
+    temperature: float | None = None
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    text = " ".join(redact(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _looks_like_html(body: bytes, content_type: str) -> bool:
+    head = body[:200].lstrip().lower()
+    return "html" in content_type or head.startswith((b"<!doctype", b"<html"))
+
+
+def extract_error(payload: Any) -> tuple[str | None, Any, Mapping[str, Any]]:
+    """(message, code, metadata) from any provider's error envelope.
+
+    Handles {"error": {...}}, {"error": "text"}, [ {"error": ...} ] (Gemini), {"detail": ...}
+    (Mistral 401), bare {"message", "code"} (Cerebras) and Cloudflare's {"errors": [...]}.
+    """
+    if isinstance(payload, list) and payload:
+        payload = payload[0]
+    if not isinstance(payload, dict):
+        return None, None, {}
+    error = payload.get("error")
+    if isinstance(error, dict):
+        meta = error.get("metadata") if isinstance(error.get("metadata"), dict) else {}
+        details = error.get("details")
+        if details:
+            meta = {**meta, "details": details}
+        if error.get("status"):
+            meta = {**meta, "status": error.get("status")}
+        return _text(error.get("message")), error.get("code"), meta
+    if isinstance(error, str):
+        return error, payload.get("code"), {}
+    errors = payload.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return _text(errors[0].get("message")), errors[0].get("code"), {}
+    detail = payload.get("detail")
+    if detail is not None:
+        return _text(detail if isinstance(detail, str) else json.dumps(detail)), None, {}
+    if "message" in payload:
+        return _text(payload.get("message")), payload.get("code"), payload
+    return None, None, {}
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def map_error(
+    provider: str,
+    status: int,
+    message: str | None,
+    code: Any = None,
+    metadata: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    now: float | None = None,
+) -> FreechatError:
+    """Turn a provider's HTTP status (or in-band code) and message into a typed error."""
+    metadata = metadata or {}
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    now = time.time() if now is None else now
+    text = one_line(message or f"HTTP {status}")
+    lowered = text.lower()
+    error_type = str(metadata.get("error_type") or metadata.get("status") or "").lower()
+    if status in (401, 403) and not ("limit" in lowered and status == 403):
+        return AuthError(
+            f"key rejected ({text})", provider=provider,
+            hint=f"check the key: freechat keys set {provider}",
+        )
+    if status == 402 or "insufficient credit" in lowered or "out of credit" in lowered:
+        return OutOfCredit(text, provider=provider, hint="add credit or pick a free model")
+    if status == 429 or status == 403 or "rate_limit" in error_type or (
+        "resource_exhausted" in error_type
+    ):
+        return _rate_limited(provider, text, metadata, headers, now)
+    if status == 404:
+        return ModelUnavailable(
+            text, provider=provider, status=status,
+            hint="pick another model (freechat models --free)",
+        )
+    if "context" in error_type or "context length" in lowered or "context_length" in lowered:
+        return ContextTooLong(text, provider=provider, status=status,
+                              hint="start a new chat or shorten the prompt")
+    return ProviderError(text, provider=provider, status=status,
+                         hint="try again later or pick another model")
+
+
+def _rate_limited(
+    provider: str, text: str, metadata: Mapping[str, Any], headers: Mapping[str, str], now: float
+) -> RateLimited:
+    inner = metadata.get("headers") if isinstance(metadata.get("headers"), dict) else {}
+    inner = {str(k).lower(): v for k, v in inner.items()}
+    retry_after = parse_retry_after(headers.get("retry-after-ms"), now, millis=True)
+    if retry_after is None:
+        retry_after = parse_retry_after(headers.get("retry-after"), now)
+    if retry_after is None:
+        retry_after = parse_retry_after(metadata.get("retry_after_seconds"), now)
+    reset_raw = headers.get("x-ratelimit-reset") or inner.get("x-ratelimit-reset")
+    resets_at = parse_reset(reset_raw, now) if reset_raw is not None else None
+    lowered = text.lower() + json.dumps(metadata.get("details", ""), default=str).lower()
+    daily = any(
+        marker in lowered
+        for marker in ("per-day", "per day", "perday", "daily", "requests per day", "rpd")
+    ) or (retry_after is not None and retry_after >= 3600)
+    if daily:
+        return QuotaExhausted(
+            text, provider=provider, scope="day", retry_after=retry_after, resets_at=resets_at,
+            hint="daily free quota used up; it resets later, or pick another provider",
+        )
+    wait = f"wait {round(retry_after)} s and try again" if retry_after else "wait and try again"
+    return RateLimited(
+        text, provider=provider, scope="minute", retry_after=retry_after, resets_at=resets_at,
+        hint=wait,
+    )
+
+
+def error_from_response(
+    provider: str, status: int, headers: Mapping[str, str], body: bytes, reason: str = ""
+) -> FreechatError:
+    content_type = headers.get("content-type", "")
+    if _looks_like_html(body, content_type.lower()):
+        message = f"{status} {reason}".strip() if reason else f"HTTP {status}"
+        return map_error(provider, status, message, headers=headers)
+    try:
+        payload = json.loads(body.decode("utf-8", "replace")) if body.strip() else None
+    except ValueError:
+        payload = None
+    message, code, metadata = extract_error(payload)
+    if message is None:
+        raw = body.decode("utf-8", "replace").strip()
+        message = raw[:MAX_MESSAGE] if raw else (f"{status} {reason}".strip())
+    return map_error(provider, status, message, code, metadata, headers)
+
+
+class HTTPAdapter:
+    """Plumbing for adapters that speak HTTP + SSE through one shared httpx.AsyncClient."""
+
+    def __init__(
+        self,
+        spec: ProviderSpec,
+        *,
+        base_url: str,
+        key: Secret | None,
+        client: httpx.AsyncClient,
+        timeouts: Timeouts | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        self.spec = spec
+        self.base_url = base_url.rstrip("/")
+        self._key = key
+        self._client = client
+        self.timeouts = timeouts or Timeouts()
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(provider={self.spec.id!r}, base_url={self.base_url!r})"
+
+    # --- overridable pieces -------------------------------------------------------------
+    def auth_headers(self) -> dict[str, str]:
+        if self._key is None:
+            return {}
+        return {"Authorization": f"Bearer {self._key.reveal()}"}
+
+    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        raise NotImplementedError
+
+    async def list_models(self) -> list[ModelInfo]:
+        raise NotImplementedError
+
+    def error_from_response(
+        self, status: int, headers: Mapping[str, str], body: bytes, reason: str = ""
+    ) -> FreechatError:
+        return error_from_response(self.spec.id, status, headers, body, reason)
+
+    # --- shared machinery ---------------------------------------------------------------
+    def httpx_timeout(self) -> httpx.Timeout:
+        t = self.timeouts
+        return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
+
+    def network_error(self, error: Exception, *, started: bool) -> FreechatError:
+        """Convert an httpx exception; the original (which may hold a URL) is dropped."""
+        name = self.spec.id
+        if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return NetworkError(
+                f"could not connect within {self.timeouts.connect:g} s", provider=name,
+                hint="check your network or the provider's status",
+            )
+        if isinstance(error, httpx.ReadTimeout):
+            cls = StreamInterrupted if started else NetworkError
+            return cls(
+                f"no data for {self.timeouts.read:g} s", provider=name,
+                hint="the provider stalled; try again (timeouts.read in config sets the limit)",
+            )
+        if isinstance(error, httpx.ConnectError):
+            return NetworkError(
+                "could not connect", provider=name,
+                hint=f"is {self.spec.name} reachable? check the base URL and your network",
+            )
+        if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+            cls = StreamInterrupted if started else NetworkError
+            return cls("connection lost", provider=name, hint="try again")
+        return NetworkError(one_line(f"{type(error).__name__}: {error}"), provider=name,
+                            hint="try again")
+
+    @asynccontextmanager
+    async def open_stream(
+        self, method: str, url: str, *, json_body: Any = None,
+        headers: Mapping[str, str] | None = None, expect_sse: bool = True,
+    ) -> AsyncIterator[httpx.Response]:
+        """Send the request and yield a response whose status and type have been checked.
+
+        Non-2xx statuses and JSON bodies where SSE was expected are raised as typed errors
+        before anything is parsed as a stream. Redirects are never followed (they could carry
+        credentials to another host).
+        """
+        all_headers = {"Accept": "text/event-stream" if expect_sse else "application/json"}
+        all_headers.update(self.auth_headers())
+        all_headers.update(headers or {})
+        request = self._client.build_request(
+            method, url, json=json_body, headers=all_headers, timeout=self.httpx_timeout()
+        )
+        try:
+            response = await self._client.send(request, stream=True, follow_redirects=False)
+        except httpx.HTTPError as error:
+            raise self.network_error(error, started=False) from None
+        try:
+            if response.is_redirect:
+                location = response.headers.get("location", "")
+                raise ProviderError(
+                    f"redirected ({response.status_code}) to {one_line(location, 120)}; "
+                    "not followed", provider=self.spec.id, status=response.status_code,
+                    hint="check the provider's base URL",
+                )
+            if response.status_code >= 300:
+                body = await self._read_bounded(response)
+                raise self.error_from_response(
+                    response.status_code, response.headers, body, response.reason_phrase
+                )
+            content_type = response.headers.get("content-type", "").lower()
+            if expect_sse and "json" in content_type:
+                body = await self._read_bounded(response)
+                error = self.error_from_response(
+                    response.status_code, response.headers, body, response.reason_phrase
+                )
+                if isinstance(error, ProviderError) and response.status_code < 300:
+                    error = ProtocolError(
+                        f"expected a stream, got JSON: {error.message}",
+                        provider=self.spec.id, hint="try again or pick another model",
+                    )
+                raise error
+            yield response
+        finally:
+            await response.aclose()
+
+    async def _read_bounded(self, response: httpx.Response) -> bytes:
+        body = bytearray()
+        try:
+            async for chunk in response.aiter_bytes():
+                body.extend(chunk)
+                if len(body) >= MAX_ERROR_BODY:
+                    break
+        except httpx.HTTPError:
+            pass  # the status already tells the story
+        return bytes(body[:MAX_ERROR_BODY])
+
+    async def iter_sse(
+        self, response: httpx.Response
+    ) -> AsyncIterator[SSEEvent | Waiting]:
+        """SSE events from the body; comments become `Waiting` (keep-alives are activity)."""
+        parser = SSEParser()
+        started = False
+        try:
+            async for chunk in response.aiter_bytes():
+                started = True
+                for item in parser.feed(chunk):
+                    if isinstance(item, SSEComment):
+                        yield Waiting(item.text)
+                    else:
+                        yield item
+        except httpx.HTTPError as error:
+            raise self.network_error(error, started=started) from None
+        parser.close()
+
+    async def get_json(self, url: str, *, authenticated: bool = True) -> Any:
+        headers = self.auth_headers() if authenticated else {}
+        headers["Accept"] = "application/json"
+        try:
+            response = await self._client.get(
+                url, headers=headers, timeout=self.httpx_timeout(), follow_redirects=False
+            )
+        except httpx.HTTPError as error:
+            raise self.network_error(error, started=False) from None
+        if response.status_code >= 300:
+            raise self.error_from_response(
+                response.status_code, response.headers, response.content[:MAX_ERROR_BODY],
+                response.reason_phrase,
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise ProtocolError(
+                "the provider sent a reply that is not JSON", provider=self.spec.id,
+                hint="check the base URL",
+            ) from None

@@ -1,0 +1,164 @@
+"""ChatSession: one conversation with one model, driven by the app and by `freechat ask`.
+
+It owns the message history and turns an adapter's events into a `Reply` record: text,
+reasoning, usage, provenance, finish reason or how it was interrupted, timing and the rate
+limits seen. The partial reply is kept whatever happens, including cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from freechat.core.errors import Cancelled, FreechatError, ProtocolError
+from freechat.core.events import (
+    Finished,
+    Meta,
+    RateLimits,
+    RateWindow,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from freechat.core.models import ChatMessage, ModelRef
+from freechat.core.providers.base import ChatRequest, HTTPAdapter
+
+# How a reply ended (RELIABILITY §3.4).
+STATUS_STREAMING = "streaming"
+STATUS_COMPLETE = "complete"
+STATUS_ERROR = "error"
+STATUS_INCOMPLETE = "incomplete"
+STATUS_CANCELLED = "cancelled"
+
+
+@dataclass
+class Reply:
+    model: ModelRef
+    started_at: float
+    text_parts: list[str] = field(default_factory=list)
+    reasoning_parts: list[str] = field(default_factory=list)
+    usage: Usage | None = None
+    meta: Meta = field(default_factory=Meta)
+    finish_reason: str | None = None
+    status: str = STATUS_STREAMING
+    error: FreechatError | None = None
+    first_token_at: float | None = None
+    ended_at: float | None = None
+    rate_windows: tuple[RateWindow, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self.reasoning_parts)
+
+    @property
+    def ttft_ms(self) -> int | None:
+        if self.first_token_at is None:
+            return None
+        return round((self.first_token_at - self.started_at) * 1000)
+
+    @property
+    def total_ms(self) -> int | None:
+        if self.ended_at is None:
+            return None
+        return round((self.ended_at - self.started_at) * 1000)
+
+    def record(self, event: StreamEvent, now: float) -> None:
+        if isinstance(event, TextDelta | ReasoningDelta) and self.first_token_at is None:
+            self.first_token_at = now
+        if isinstance(event, TextDelta):
+            self.text_parts.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning_parts.append(event.text)
+        elif isinstance(event, Usage):
+            self.usage = event
+        elif isinstance(event, Meta):
+            self.meta = event
+        elif isinstance(event, RateLimits):
+            self.rate_windows = event.windows
+        elif isinstance(event, Finished):
+            self.finish_reason = event.reason
+            self.status = STATUS_COMPLETE
+
+    def fail(self, error: FreechatError, now: float) -> None:
+        self.error = error
+        if isinstance(error, Cancelled):
+            self.status = STATUS_CANCELLED
+        elif self.text_parts or self.reasoning_parts:
+            self.status = STATUS_INCOMPLETE
+        else:
+            self.status = STATUS_ERROR
+        self.ended_at = now
+
+
+AdapterFactory = Callable[[str], HTTPAdapter]
+
+
+class ChatSession:
+    def __init__(
+        self,
+        model: ModelRef,
+        adapter: HTTPAdapter,
+        *,
+        system: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.model = model
+        self.adapter = adapter
+        self.system = system
+        self.history: list[ChatMessage] = []
+        self._clock = clock
+
+    def switch_model(self, model: ModelRef, adapter: HTTPAdapter) -> None:
+        self.model, self.adapter = model, adapter
+
+    def request_for(self, prompt: str) -> ChatRequest:
+        messages = []
+        if self.system:
+            messages.append(ChatMessage("system", self.system))
+        messages.extend(self.history)
+        messages.append(ChatMessage("user", prompt))
+        return ChatRequest(model=self.model.model, messages=messages)
+
+    async def send(self, prompt: str, reply: Reply | None = None) -> AsyncIterator[StreamEvent]:
+        """Stream one reply. Events are recorded into `reply` (pass one in to watch it).
+
+        Errors are recorded on the reply and re-raised; cancellation is recorded as
+        `Cancelled` and re-raised as CancelledError so asyncio semantics hold.
+        """
+        reply = reply or Reply(self.model, self._clock())
+        self.last_reply = reply
+        request = self.request_for(prompt)
+        self.history.append(ChatMessage("user", prompt))
+        try:
+            async for event in self.adapter.stream_chat(request):
+                reply.record(event, self._clock())
+                yield event
+        except FreechatError as error:
+            reply.fail(error, self._clock())
+            self._keep(reply)
+            raise
+        except asyncio.CancelledError:
+            reply.fail(Cancelled("stopped by user"), self._clock())
+            self._keep(reply)
+            raise
+        except Exception as error:  # a bug or an unexpected library error: still keep text
+            wrapped = ProtocolError(
+                f"unexpected {type(error).__name__} while reading the reply",
+                provider=self.model.provider, hint="the partial reply was kept; try again",
+            )
+            reply.fail(wrapped, self._clock())
+            self._keep(reply)
+            raise wrapped from None
+        reply.ended_at = self._clock()
+        self._keep(reply)
+
+    def _keep(self, reply: Reply) -> None:
+        if reply.text:
+            self.history.append(ChatMessage("assistant", reply.text))

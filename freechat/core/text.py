@@ -1,0 +1,102 @@
+"""Text hygiene for streamed deltas.
+
+Providers split surrogate pairs across deltas (`"\\ud83d"` then `"\\ude00"`) or send lone
+surrogates; joined naively they make a str that cannot be encoded, which kills saving and
+rendering. `SurrogateJoiner` pairs halves across deltas and turns lone ones into U+FFFD.
+"""
+
+from __future__ import annotations
+
+import re
+
+REPLACEMENT = "\ufffd"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _join_pairs(text: str) -> str:
+    def combine(match: re.Match[str]) -> str:
+        hi, lo = match.group()
+        return chr(0x10000 + ((ord(hi) - 0xD800) << 10) + (ord(lo) - 0xDC00))
+
+    return _PAIR.sub(combine, text)
+
+
+def clean_surrogates(text: str) -> str:
+    """Combine valid pairs, replace lone surrogates. Cheap when there are none."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(REPLACEMENT, _join_pairs(text))
+
+
+class SurrogateJoiner:
+    """Feeds deltas through, holding back a trailing high surrogate until the next delta."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def feed(self, text: str) -> str:
+        text = self._pending + text
+        self._pending = ""
+        if text and "\ud800" <= text[-1] <= "\udbff":
+            self._pending, text = text[-1], text[:-1]
+        return clean_surrogates(text)
+
+    def flush(self) -> str:
+        pending, self._pending = self._pending, ""
+        return REPLACEMENT if pending else ""
+
+
+class ThinkTagSplitter:
+    """Splits `<think>…</think>` at the start of a reply out of the visible text.
+
+    DeepSeek-R1 style models served raw put their reasoning inline. Only a reply that *starts*
+    with `<think>` (after whitespace) is treated this way, so answers that merely mention the
+    tag are left alone. Tags split across deltas are handled. `feed` returns (reasoning, text).
+    """
+
+    OPEN = "<think>"
+    CLOSE = "</think>"
+
+    def __init__(self) -> None:
+        self._state = "start"  # start -> thinking -> text
+        self._buffer = ""
+
+    def feed(self, text: str) -> tuple[str, str]:
+        if self._state == "text":
+            return "", text
+        self._buffer += text
+        if self._state == "start":
+            stripped = self._buffer.lstrip()
+            if not stripped:
+                return "", ""
+            if len(stripped) < len(self.OPEN) and self.OPEN.startswith(stripped):
+                return "", ""
+            if not stripped.startswith(self.OPEN):
+                self._state = "text"
+                out, self._buffer = self._buffer, ""
+                return "", out
+            self._state = "thinking"
+            self._buffer = stripped[len(self.OPEN):]
+        # thinking
+        end = self._buffer.find(self.CLOSE)
+        if end >= 0:
+            reasoning, rest = self._buffer[:end], self._buffer[end + len(self.CLOSE):]
+            self._buffer = ""
+            self._state = "text"
+            return reasoning, rest.lstrip("\n")
+        # Hold back a possible partial closing tag.
+        keep = 0
+        for size in range(min(len(self.CLOSE) - 1, len(self._buffer)), 0, -1):
+            if self.CLOSE.startswith(self._buffer[-size:]):
+                keep = size
+                break
+        reasoning = self._buffer[: len(self._buffer) - keep]
+        self._buffer = self._buffer[len(self._buffer) - keep:]
+        return reasoning, ""
+
+    def flush(self) -> tuple[str, str]:
+        buffer, self._buffer = self._buffer, ""
+        if self._state == "thinking":
+            return buffer, ""
+        return "", buffer
