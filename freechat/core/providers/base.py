@@ -153,7 +153,7 @@ def _rate_limited(
     lowered = text.lower() + json.dumps(metadata.get("details", ""), default=str).lower()
     daily = any(
         marker in lowered
-        for marker in ("per-day", "per day", "perday", "daily", "requests per day", "rpd")
+        for marker in ("per-day", "per day", "perday", "daily", "rpd", "weekly", "monthly")
     ) or (retry_after is not None and retry_after >= 3600)
     if daily:
         return QuotaExhausted(
