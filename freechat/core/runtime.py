@@ -22,6 +22,7 @@ from freechat.core.models import ModelRef
 from freechat.core.paths import Paths
 from freechat.core.providers import build_adapter
 from freechat.core.providers.base import HTTPAdapter
+from freechat.core.secret import Secret
 
 
 @dataclass
@@ -76,10 +77,13 @@ class Runtime:
         )
 
     def adapter(
-        self, provider_id: str, client: httpx.AsyncClient, *, require_key: bool = True
+        self, provider_id: str, client: httpx.AsyncClient, *, require_key: bool = True,
+        key: Secret | None = None,
     ) -> HTTPAdapter:
+        """`key` overrides the stored one (to validate a key before saving it)."""
         spec = self.spec(provider_id)
-        key = self.keys.require(spec) if require_key else self.keys.lookup(spec).secret
+        if key is None:
+            key = self.keys.require(spec) if require_key else self.keys.lookup(spec).secret
         return build_adapter(
             spec, base_url=self.config.base_url(provider_id), key=key, client=client,
             timeouts=self.config.timeouts, clock=time.time,
