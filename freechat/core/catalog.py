@@ -29,6 +29,15 @@ class ProviderSpec:
     stream_options: bool = True
     needs_key: bool = True
     user_defined: bool = False
+    # Whether listing models needs the key (OpenRouter, HF, Vercel, NVIDIA list without one).
+    models_need_key: bool = True
+    # Body field for the output cap: OpenAI's o-series/gpt-5 take only max_completion_tokens.
+    max_tokens_field: str = "max_tokens"
+    # Sent when the caller sets no cap: Cerebras reserves max_completion_tokens up front
+    # against the per-minute token budget, so an unbounded default drains it.
+    default_max_tokens: int | None = None
+    # Env vars naming a non-secret account id that goes into the URL (Cloudflare).
+    account_envs: tuple[str, ...] = ()
 
     @property
     def env_prefix(self) -> str:
@@ -46,39 +55,44 @@ PROVIDERS: dict[str, ProviderSpec] = {
             "openrouter", "OpenRouter", "https://openrouter.ai/api/v1",
             ("OPENROUTER_API_KEY",), "https://openrouter.ai/keys", TIER_FREE,
             free_tier=":free models: 20 requests/min, 50/day (1000/day after $10 of credit)",
+            models_need_key=False,
         ),
         ProviderSpec(
             "cerebras", "Cerebras", "https://api.cerebras.ai/v1",
             ("CEREBRAS_API_KEY",), "https://cloud.cerebras.ai", TIER_FREE,
             free_tier="all models; per-minute, hour and day request and token caps",
+            max_tokens_field="max_completion_tokens", default_max_tokens=8192,
         ),
         ProviderSpec(
             "cloudflare", "Cloudflare Workers AI", "https://api.cloudflare.com/client/v4",
             ("CLOUDFLARE_API_TOKEN",), "https://dash.cloudflare.com/profile/api-tokens",
             TIER_FREE, adapter="cloudflare",
             free_tier="10,000 neurons/day, reset 00:00 UTC (needs CLOUDFLARE_ACCOUNT_ID)",
+            stream_options=False, default_max_tokens=2048,  # Workers AI defaults to 256
+            account_envs=("FREECHAT_CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_ACCOUNT_ID"),
         ),
         ProviderSpec(
             "huggingface", "Hugging Face", "https://router.huggingface.co/v1",
             ("HF_TOKEN",), "https://huggingface.co/settings/tokens", TIER_FREE,
             free_tier="small monthly credit for Inference Providers",
-            extra_urls={"hub": "https://huggingface.co"},
+            extra_urls={"hub": "https://huggingface.co"}, models_need_key=False,
         ),
         ProviderSpec(
             "vercel", "Vercel AI Gateway", "https://ai-gateway.vercel.sh/v1",
             ("AI_GATEWAY_API_KEY",), "https://vercel.com/ai-gateway", TIER_FREE,
-            free_tier="$5 of credit every month",
+            free_tier="$5 of credit every month", models_need_key=False,
         ),
         ProviderSpec(
             "gemini", "Google Gemini", "https://generativelanguage.googleapis.com",
             ("GEMINI_API_KEY", "GOOGLE_API_KEY"), "https://aistudio.google.com/apikey",
             TIER_FREE, adapter="gemini",
             free_tier="per-model requests/min and /day, reset at midnight Pacific",
+            stream_options=False,
         ),
         ProviderSpec(
             "nvidia", "NVIDIA API Catalog", "https://integrate.api.nvidia.com/v1",
             ("NVIDIA_API_KEY",), "https://build.nvidia.com", TIER_FREE,
-            free_tier="free for development, about 40 requests/min",
+            free_tier="free for development, about 40 requests/min", models_need_key=False,
         ),
         ProviderSpec(
             "hyperbolic", "Hyperbolic", "https://api.hyperbolic.xyz/v1",
@@ -93,7 +107,7 @@ PROVIDERS: dict[str, ProviderSpec] = {
         ProviderSpec(
             "openai", "OpenAI", "https://api.openai.com/v1",
             ("OPENAI_API_KEY",), "https://platform.openai.com/api-keys", TIER_PAID,
-            free_tier="no free tier (paid only)",
+            free_tier="no free tier (paid only)", max_tokens_field="max_completion_tokens",
         ),
         ProviderSpec(
             "groq", "Groq", "https://api.groq.com/openai/v1",
@@ -104,14 +118,33 @@ PROVIDERS: dict[str, ProviderSpec] = {
             "mistral", "Mistral", "https://api.mistral.ai/v1",
             ("MISTRAL_API_KEY",), "https://console.mistral.ai", TIER_FREE,
             free_tier="Experiment plan: per-minute and monthly token caps",
+            stream_options=False,  # usage comes anyway; not part of Mistral's schema
         ),
         ProviderSpec(
             "ollama", "Ollama (local)", "http://127.0.0.1:11434/v1",
             (), "https://ollama.com", TIER_LOCAL, needs_key=False,
-            free_tier="runs on this machine",
+            free_tier="runs on this machine", models_need_key=False,
+        ),
+        # Other local servers, found by core/local_detect.py (LM Studio may reject
+        # stream_options, so it is not sent there).
+        ProviderSpec(
+            "lmstudio", "LM Studio (local)", "http://127.0.0.1:1234/v1",
+            (), "https://lmstudio.ai", TIER_LOCAL, needs_key=False,
+            free_tier="runs on this machine", models_need_key=False, stream_options=False,
+        ),
+        ProviderSpec(
+            "llamacpp", "llama.cpp server (local)", "http://127.0.0.1:8080/v1",
+            (), "https://github.com/ggml-org/llama.cpp", TIER_LOCAL, needs_key=False,
+            free_tier="runs on this machine", models_need_key=False,
         ),
     )
 }
+# The providers of DESIGN §4 (the rest of PROVIDERS are extra local servers).
+DESIGN_PROVIDERS = (
+    "openrouter", "cerebras", "cloudflare", "huggingface", "vercel", "gemini", "nvidia",
+    "hyperbolic", "fireworks", "openai", "groq", "mistral", "ollama",
+)
+LOCAL_PROVIDERS = ("ollama", "lmstudio", "llamacpp")
 
 
 def provider_env_name(provider_id: str, suffix: str) -> str:
@@ -134,6 +167,18 @@ def resolve_extra_url(
     env = os.environ if environ is None else environ
     url = env.get(provider_env_name(spec.id, f"{name.upper()}_URL")) or configured
     return (url or spec.extra_urls[name]).rstrip("/")
+
+
+def resolve_account_id(
+    spec: ProviderSpec, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The account id for providers that put one in the URL (first env var set wins)."""
+    env = os.environ if environ is None else environ
+    for name in spec.account_envs:
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    return None
 
 
 def with_overrides(spec: ProviderSpec, **changes: object) -> ProviderSpec:

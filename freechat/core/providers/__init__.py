@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Mapping
 
 import httpx
 
@@ -44,6 +45,13 @@ def build_adapter(
     client: httpx.AsyncClient,
     timeouts: Timeouts | None = None,
     clock: Clock = time.time,
+    environ: Mapping[str, str] | None = None,
 ) -> HTTPAdapter:
+    """`environ` supplies provider settings that are not keys (e.g. the Cloudflare account
+    id); by default adapters read os.environ."""
     cls = adapter_class(spec.adapter)
-    return cls(spec, base_url=base_url, key=key, client=client, timeouts=timeouts, clock=clock)
+    adapter = cls(spec, base_url=base_url, key=key, client=client, timeouts=timeouts,
+                  clock=clock)
+    if environ is not None and hasattr(adapter, "environ"):
+        adapter.environ = environ
+    return adapter

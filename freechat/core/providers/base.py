@@ -79,6 +79,8 @@ def extract_error(payload: Any) -> tuple[str | None, Any, Mapping[str, Any]]:
             meta = {**meta, "details": details}
         if error.get("status"):
             meta = {**meta, "status": error.get("status")}
+        if isinstance(error.get("type"), str) and error.get("type"):  # OpenAI: insufficient_quota
+            meta = {**meta, "type": error["type"]}
         return _text(error.get("message")), error.get("code"), meta
     if isinstance(error, str):
         return error, payload.get("code"), {}
@@ -90,6 +92,8 @@ def extract_error(payload: Any) -> tuple[str | None, Any, Mapping[str, Any]]:
         return _text(detail if isinstance(detail, str) else json.dumps(detail)), None, {}
     if "message" in payload:
         return _text(payload.get("message")), payload.get("code"), payload
+    if isinstance(payload.get("title"), str):  # RFC 7807 problem+json without detail (NVIDIA)
+        return payload["title"], payload.get("status"), {}
     return None, None, {}
 
 
@@ -168,12 +172,15 @@ def _rate_limited(
 
 
 def error_from_response(
-    provider: str, status: int, headers: Mapping[str, str], body: bytes, reason: str = ""
+    provider: str, status: int, headers: Mapping[str, str], body: bytes, reason: str = "",
+    mapper: Callable[..., FreechatError] | None = None,
 ) -> FreechatError:
+    """`mapper` (same signature as map_error) lets an adapter add provider-specific rules."""
+    mapper = mapper or map_error
     content_type = headers.get("content-type", "")
     if _looks_like_html(body, content_type.lower()):
         message = f"{status} {reason}".strip() if reason else f"HTTP {status}"
-        return map_error(provider, status, message, headers=headers)
+        return mapper(provider, status, message, headers=headers)
     try:
         payload = json.loads(body.decode("utf-8", "replace")) if body.strip() else None
     except ValueError:
@@ -182,7 +189,7 @@ def error_from_response(
     if message is None:
         raw = body.decode("utf-8", "replace").strip()
         message = raw[:MAX_MESSAGE] if raw else (f"{status} {reason}".strip())
-    return map_error(provider, status, message, code, metadata, headers)
+    return mapper(provider, status, message, code, metadata, headers)
 
 
 class HTTPAdapter:

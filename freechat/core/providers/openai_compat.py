@@ -6,15 +6,20 @@ finish chunk, cumulative on every chunk, or `null` (the last non-null one wins);
 content with `thinking` parts, or a leading `<think>` block; OpenRouter's in-band `error`
 chunks and `finish_reason: "error"`; keep-alive comments and non-JSON `data:` keep-alives.
 A stream is complete when it carried a finish reason or `[DONE]`; anything else is interrupted.
+
+Adapters for other wire formats (gemini.py, cloudflare.py) subclass this one and override
+`chat_url`, `build_body` and `normalize_chunk`, which turns their chunks into this shape.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from freechat.core.errors import ProtocolError, StreamInterrupted
+from freechat.core.errors import FreechatError, ProtocolError, StreamInterrupted
 from freechat.core.events import (
     Finished,
     Meta,
@@ -24,10 +29,21 @@ from freechat.core.events import (
     Usage,
     Waiting,
 )
-from freechat.core.models import TIER_FREE, TIER_PAID, ModelInfo, ModelRef
-from freechat.core.providers.base import ChatRequest, HTTPAdapter, extract_error, map_error
+from freechat.core.models import ModelInfo
+from freechat.core.providers.base import (
+    ChatRequest,
+    HTTPAdapter,
+    error_from_response,
+    extract_error,
+)
+from freechat.core.providers.error_rules import classify
+from freechat.core.providers.model_lists import fireworks_model, parse_items
 from freechat.core.ratelimit_headers import rate_limits_from_headers
 from freechat.core.text import SurrogateJoiner, ThinkTagSplitter
+
+MAX_PAGES = 20
+# HF model suffixes that pick a routing policy rather than an upstream provider.
+HF_POLICIES = ("fastest", "cheapest", "preferred")
 
 
 def _int(value: Any) -> int | None:
@@ -85,9 +101,34 @@ def split_delta(delta: Mapping[str, Any]) -> tuple[str, str]:
     return reasoning, text
 
 
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _vercel_upstream(chunk: Mapping[str, Any]) -> str | None:
+    """Vercel names the provider it routed to in the finish chunk's provider_metadata."""
+    for choice in chunk.get("choices") or []:
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        meta = delta.get("provider_metadata") if isinstance(delta, dict) else None
+        gateway = meta.get("gateway") if isinstance(meta, dict) else None
+        routing = gateway.get("routing") if isinstance(gateway, dict) else None
+        if isinstance(routing, dict) and _str(routing.get("resolvedProvider")):
+            return routing["resolvedProvider"]
+    return None
+
+
 class OpenAICompatAdapter(HTTPAdapter):
     chat_path = "/chat/completions"
     models_path = "/models"
+    # Where provider-specific settings (account ids, extra URLs) are read; build_adapter
+    # replaces it with the runtime's environment.
+    environ: Mapping[str, str] = os.environ
+    # Whether a 200 JSON body to a stream request may be a whole reply (see json_reply).
+    json_replies = False
+
+    # --- the request ----------------------------------------------------------------------
+    def chat_url(self, request: ChatRequest) -> str:
+        return self.base_url + self.chat_path
 
     def build_body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -97,8 +138,9 @@ class OpenAICompatAdapter(HTTPAdapter):
         }
         if self.spec.stream_options:
             body["stream_options"] = {"include_usage": True}
-        if request.max_tokens is not None:
-            body["max_tokens"] = request.max_tokens
+        max_tokens = request.max_tokens or self.spec.default_max_tokens
+        if max_tokens is not None:
+            body[self.spec.max_tokens_field] = max_tokens
         if request.temperature is not None:
             body["temperature"] = request.temperature
         return body
@@ -108,20 +150,73 @@ class OpenAICompatAdapter(HTTPAdapter):
             return {"HTTP-Referer": "https://github.com/freechat", "X-Title": "freechat"}
         return {}
 
+    def normalize_chunk(self, chunk: dict[str, Any]) -> dict[str, Any]:
+        """Hook: turn a provider's own chunk shape into an OpenAI chat.completion.chunk."""
+        return chunk
+
+    def upstream_from_request(self, request: ChatRequest) -> str | None:
+        if self.spec.id == "huggingface":  # `org/model:groq` forces that upstream provider
+            _, sep, suffix = request.model.rpartition(":")
+            if sep and suffix and suffix not in HF_POLICIES:
+                return suffix
+        return None
+
+    # --- errors ---------------------------------------------------------------------------
+    def map_error(self, provider: str, status: int, message: str | None, code: Any = None,
+                  metadata: Mapping[str, Any] | None = None,
+                  headers: Mapping[str, str] | None = None,
+                  now: float | None = None) -> FreechatError:
+        return classify(self.spec, status, message, code, metadata, headers,
+                        self._clock() if now is None else now)
+
+    def error_from_response(
+        self, status: int, headers: Mapping[str, str], body: bytes, reason: str = ""
+    ) -> FreechatError:
+        return error_from_response(self.spec.id, status, headers, body, reason,
+                                   mapper=self.map_error)
+
+    def _in_band_error(self, chunk: Mapping[str, Any]) -> FreechatError:
+        message, code, metadata = extract_error(chunk)
+        status = code if isinstance(code, int) and 400 <= code < 600 else 502
+        error = self.map_error(self.spec.id, status,
+                               message or "the provider reported an error", code, metadata)
+        error.message = f"{error.message} (after the reply had started)"
+        return error
+
     def rate_limits_from_headers(self, headers: Mapping[str, str]) -> list[StreamEvent]:
         """Hook for the quota book: rate-limit headers → RateLimits events."""
         event = rate_limits_from_headers(headers, now=self._clock(), provider=self.spec.id)
         return [event] if event is not None else []
 
+    # --- the stream -----------------------------------------------------------------------
+    def json_reply(self, payload: Any) -> list[StreamEvent] | None:
+        """Hook: events for a whole (non-streamed) JSON reply, for providers that may send
+        one to a stream request. None means "not a reply" (it is then treated as an error)."""
+        return None
+
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        url = self.base_url + self.chat_path
+        url = self.chat_url(request)
+        headers = {"Accept": "text/event-stream", **self.extra_headers()}
         async with self.open_stream(
-            "POST", url, json_body=self.build_body(request), headers=self.extra_headers()
+            "POST", url, json_body=self.build_body(request), headers=headers,
+            expect_sse=not self.json_replies,
         ) as response:
             for event in self.rate_limits_from_headers(response.headers):
                 yield event
+            if self.json_replies and "json" in response.headers.get("content-type", "").lower():
+                body = await self._read_bounded(response)
+                try:
+                    events = self.json_reply(json.loads(body.decode("utf-8", "replace")))
+                except ValueError:
+                    events = None
+                if events is None:
+                    raise self.error_from_response(502, response.headers, body)
+                for event in events:
+                    yield event
+                return
             generation_id = response.headers.get("x-generation-id")
-            meta_sent = False
+            upstream = self.upstream_from_request(request)
+            meta: Meta | None = None
             finish: str | None = None
             done = False
             text_joiner, reasoning_joiner = SurrogateJoiner(), SurrogateJoiner()
@@ -142,17 +237,25 @@ class OpenAICompatAdapter(HTTPAdapter):
                         raise self._in_band_error({"error": {"message": data}}) from None
                     yield Waiting(data[:40])  # e.g. "data: : keepalive" (Vertex-style)
                     continue
+                if isinstance(chunk, list) and len(chunk) == 1:  # Google wraps errors
+                    chunk = chunk[0]
                 if not isinstance(chunk, dict):
                     continue
                 if item.event == "error" or chunk.get("error"):
                     raise self._in_band_error(chunk)
-                if not meta_sent and (chunk.get("provider") or chunk.get("id") or generation_id):
-                    meta_sent = True
-                    yield Meta(
-                        upstream_provider=_str(chunk.get("provider")),
-                        generation_id=generation_id or _str(chunk.get("id")),
-                        model_reported=_str(chunk.get("model")),
-                    )
+                chunk = self.normalize_chunk(chunk)
+                found = Meta(
+                    upstream_provider=_str(chunk.get("provider")) or _vercel_upstream(chunk)
+                    or (meta.upstream_provider if meta else upstream),
+                    generation_id=(meta.generation_id if meta else None) or generation_id
+                    or _str(chunk.get("generationId")) or _str(chunk.get("id")),
+                    model_reported=(meta.model_reported if meta else None)
+                    or _str(chunk.get("model")),
+                )
+                if found != meta and any((found.upstream_provider, found.generation_id,
+                                          found.model_reported)):
+                    meta = found
+                    yield meta
                 usage = chunk.get("usage")
                 if isinstance(usage, dict):
                     parsed = parse_usage(usage)
@@ -194,51 +297,64 @@ class OpenAICompatAdapter(HTTPAdapter):
                 )
             yield Finished(finish or "stop")
 
-    def _in_band_error(self, chunk: Mapping[str, Any]) -> Exception:
-        message, code, metadata = extract_error(chunk)
-        status = code if isinstance(code, int) and 400 <= code < 600 else 502
-        error = map_error(self.spec.id, status, message or "the provider reported an error",
-                          code, metadata, now=self._clock())
-        error.message = f"{error.message} (after the reply had started)"
-        return error
+    # --- model lists ----------------------------------------------------------------------
+    def _authenticated(self) -> bool:
+        return self._key is not None
 
-    def model_tier(self, item: Mapping[str, Any]) -> str:
-        """Free / paid label for one `/models` entry. Providers refine this (issue: providers)."""
-        if self.spec.id == "openrouter":
-            model_id = str(item.get("id", ""))
-            pricing = item.get("pricing") if isinstance(item.get("pricing"), dict) else {}
-            zero = str(pricing.get("prompt")) == "0" and str(pricing.get("completion")) == "0"
-            return TIER_FREE if model_id.endswith(":free") or zero else TIER_PAID
-        return self.spec.tier
+    async def get_pages(self, url: str, items_key: str, next_url: Any) -> list[Any]:
+        """GET `url` and follow `next_url(payload, url)` (None ends) up to MAX_PAGES."""
+        items: list[Any] = []
+        for _ in range(MAX_PAGES):
+            payload = await self.get_json(url, authenticated=self._authenticated())
+            page = payload.get(items_key) if isinstance(payload, dict) else payload
+            if not isinstance(page, list):
+                raise ProtocolError("the model list has an unexpected shape",
+                                    provider=self.spec.id, hint="check the base URL")
+            items.extend(page)
+            following = next_url(payload, url) if isinstance(payload, dict) and page else None
+            if not following or following == url:
+                break
+            url = following
+        return items
 
-    def include_model(self, item: Mapping[str, Any]) -> bool:
-        model_id = str(item.get("id", ""))
-        return bool(model_id) and model_id not in ("openrouter/auto", "openrouter/free")
+    def _same_origin_next(self, payload: Mapping[str, Any], url: str) -> str | None:
+        links = payload.get("links")
+        target = links.get("next") if isinstance(links, dict) else None
+        if not isinstance(target, str) or not target:
+            return None
+        absolute = urljoin(url, target)
+        # Never send anything to a host other than the one configured.
+        return absolute if urlsplit(absolute)[:2] == urlsplit(url)[:2] else None
 
     async def list_models(self) -> list[ModelInfo]:
-        payload = await self.get_json(
-            self.base_url + self.models_path, authenticated=self._key is not None
-        )
-        items = payload.get("data") if isinstance(payload, dict) else payload
-        if not isinstance(items, list):
-            raise ProtocolError("the model list has an unexpected shape", provider=self.spec.id)
-        models = []
-        for item in items:
-            if not isinstance(item, dict) or not self.include_model(item):
-                continue
-            context = item.get("context_length")
-            params = item.get("supported_parameters")
-            models.append(
-                ModelInfo(
-                    ref=ModelRef(self.spec.id, str(item["id"])),
-                    name=str(item.get("name") or item["id"]),
-                    tier=self.model_tier(item),
-                    context_length=context if isinstance(context, int) else None,
-                    reasoning=isinstance(params, list) and "reasoning" in params,
-                )
-            )
-        return models
+        if self.spec.id == "fireworks":
+            return await self._fireworks_models()
+        items = await self.get_pages(self.base_url + self.models_path, "data",
+                                     self._same_origin_next)
+        return parse_items(self.spec, items)
 
+    def fireworks_control_url(self) -> str:
+        """The control plane lives at the host root: `<host>/v1/accounts/fireworks/models`."""
+        override = self.environ.get(f"{self.spec.env_prefix}_API_URL", "").strip()
+        root = override or self.base_url.removesuffix("/v1").removesuffix("/inference")
+        return root.rstrip("/") + "/v1/accounts/fireworks/models"
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    async def _fireworks_models(self) -> list[ModelInfo]:
+        base = self.fireworks_control_url() + "?filter=supports_serverless%3Dtrue&pageSize=200"
+
+        def next_url(payload: Mapping[str, Any], url: str) -> str | None:
+            token = payload.get("nextPageToken")
+            return f"{base}&pageToken={token}" if isinstance(token, str) and token else None
+
+        try:
+            items = await self.get_pages(base, "models", next_url)
+        except FreechatError as error:
+            # No control plane behind this base URL (a proxy, a fake): the plain list.
+            if not isinstance(error, ProtocolError) and getattr(error, "status", None) not in (
+                404, 405,
+            ):
+                raise
+            items = await self.get_pages(self.base_url + self.models_path, "data",
+                                         lambda payload, url: None)
+            return parse_items(self.spec, items)
+        return parse_items(self.spec, items, fireworks_model)
