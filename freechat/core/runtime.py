@@ -30,7 +30,8 @@ class Runtime:
     paths: Paths
     config: Config
     keys: KeyStore
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    # repr=False: the environment holds provider keys, and reprs end up in tracebacks.
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Runtime:
