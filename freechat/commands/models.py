@@ -1,4 +1,9 @@
-"""`freechat models`: list a provider's models, optionally only the free ones."""
+"""`freechat models [--provider ID] [--free] [--refresh] [--json]`: what each provider offers.
+
+Each provider's live list is fetched (and cached); a provider that cannot be asked (offline,
+no key, an error) falls back to the cached list or the bundled catalog, with a note on
+stderr. With `--refresh` and one `--provider`, a failure is an error (exit code of DESIGN §5).
+"""
 
 from __future__ import annotations
 
@@ -7,31 +12,86 @@ import asyncio
 import json
 import sys
 
-from freechat.core.models import ModelInfo
+import httpx
+
+from freechat.core.errors import FreechatError, NetworkError
+from freechat.core.model_directory import (
+    SOURCE_CACHE,
+    SOURCE_CATALOG,
+    SOURCE_LIVE,
+    Listing,
+    ModelDirectory,
+)
+from freechat.core.models import TIER_LOCAL
 from freechat.core.runtime import Runtime
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("models", help="list models (add --free for the $0 ones)")
-    parser.add_argument("--provider", help="provider id (default: openrouter)")
+    parser.add_argument("--provider", help="provider id (default: every provider)")
     parser.add_argument("--free", action="store_true", help="only models usable for free")
-    parser.add_argument("--refresh", action="store_true", help="ask the provider, not the cache")
+    parser.add_argument("--refresh", action="store_true",
+                        help="ask the provider; fail instead of falling back to the cache")
     parser.add_argument("--json", action="store_true", help="print a JSON list")
 
 
-async def fetch(runtime: Runtime, provider: str) -> list[ModelInfo]:
+def _fallback_note(listing: Listing) -> str:
+    if listing.source == SOURCE_CACHE:
+        return f"showing the cached list from {listing.fetched_at or 'earlier'}"
+    if listing.source == SOURCE_CATALOG:
+        return f"showing the bundled catalog ({listing.fetched_at or 'undated'})"
+    return "no cached list either"
+
+
+async def _one(runtime: Runtime, directory: ModelDirectory, provider: str,
+               client: httpx.AsyncClient, strict: bool) -> tuple[Listing, str | None]:
+    """(listing, note for stderr or None). Raises only when `strict`."""
+    spec = runtime.spec(provider)
+    if spec.models_need_key and not runtime.keys.lookup(spec).found and not strict:
+        listing = directory.listing(provider)
+        env = spec.key_envs[0] if spec.key_envs else f"{spec.env_prefix}_KEY"
+        return listing, f"{provider}: listing needs a key ({env}); {_fallback_note(listing)}"
+    try:
+        models = await directory.refresh(provider, client)
+    except FreechatError as error:
+        if strict:
+            raise
+        listing = directory.listing(provider)
+        if spec.tier == TIER_LOCAL and isinstance(error, NetworkError):
+            return listing, None  # a local server that is not running is not news
+        return listing, f"{provider}: {error.message}; {_fallback_note(listing)}"
+    return Listing(provider, models, SOURCE_LIVE), None
+
+
+async def gather(runtime: Runtime, providers: list[str], strict: bool) -> list[Listing]:
+    directory = ModelDirectory(runtime)
     async with runtime.make_client() as client:
-        adapter = runtime.adapter(provider, client, require_key=False)
-        return await adapter.list_models()
+        results = await asyncio.gather(
+            *(_one(runtime, directory, pid, client, strict) for pid in providers)
+        )
+    for _, note in results:
+        if note:
+            print(f"freechat: {note}", file=sys.stderr)
+    return [listing for listing, _ in results]
 
 
 def run(args: argparse.Namespace, runtime: Runtime) -> int:
-    provider = args.provider or "openrouter"
-    runtime.spec(provider)
-    models = asyncio.run(fetch(runtime, provider))
+    if args.provider:
+        runtime.spec(args.provider)  # unknown id: a usage error listing the known ones
+        providers = [args.provider]
+    else:
+        providers = runtime.config.all_provider_ids()
+    try:
+        listings = asyncio.run(gather(runtime, providers, strict=args.refresh and
+                                      bool(args.provider)))
+    except FreechatError as error:
+        from freechat.cli import print_error
+
+        print_error(error)
+        return error.exit_code
+    models = [m for listing in listings for m in sorted(listing.models, key=lambda m: m.ref.model)]
     if args.free:
         models = [m for m in models if m.is_free]
-    models.sort(key=lambda m: str(m.ref))
     if args.json:
         sys.stdout.write(json.dumps([m.to_json() for m in models], ensure_ascii=False) + "\n")
         return 0

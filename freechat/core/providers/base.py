@@ -8,10 +8,12 @@ or a message shown to the user must never carry a key.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,15 +32,18 @@ from freechat.core.errors import (
     ProviderError,
     QuotaExhausted,
     RateLimited,
+    ResponseTooLarge,
     StreamInterrupted,
 )
 from freechat.core.events import StreamEvent, Waiting
 from freechat.core.models import ChatMessage, ModelInfo
+from freechat.core.ratelimit_headers import windows_from_error
 from freechat.core.secret import Secret, redact
 from freechat.core.sse import SSEComment, SSEEvent, SSEParser
 from freechat.core.timeparse import parse_reset, parse_retry_after
 
 MAX_ERROR_BODY = 64 * 1024
+MAX_JSON_BODY = 32 << 20  # model lists are large; anything bigger is not one
 MAX_MESSAGE = 300
 Clock = Callable[[], float]
 
@@ -129,7 +134,10 @@ def map_error(
     if status == 429 or status == 403 or "rate_limit" in error_type or (
         "resource_exhausted" in error_type
     ):
-        return _rate_limited(provider, text, metadata, headers, now)
+        limited = _rate_limited(provider, text, metadata, headers, now)
+        limited.status = status  # quota book + retry policy (core/quota.py, core/retry.py)
+        limited.windows = windows_from_error(provider, text, metadata, headers, now)
+        return limited
     if status == 404:
         return ModelUnavailable(
             text, provider=provider, status=status,
@@ -160,15 +168,40 @@ def _rate_limited(
         for marker in ("per-day", "per day", "perday", "daily", "rpd", "weekly", "monthly")
     ) or (retry_after is not None and retry_after >= 3600)
     if daily:
+        when = resets_at if resets_at is not None else (
+            now + retry_after if retry_after is not None else None)
+        reset = f"resets at {clock_time(when, now)}" if when is not None else "resets later"
         return QuotaExhausted(
             text, provider=provider, scope="day", retry_after=retry_after, resets_at=resets_at,
-            hint="daily free quota used up; it resets later, or pick another provider",
+            hint=f"daily quota reached, {reset}; or pick another provider",
         )
-    wait = f"wait {round(retry_after)} s and try again" if retry_after else "wait and try again"
+    # Rounded up: "wait 7 s" must never invite a request before the provider allows it.
+    wait = f"wait {math.ceil(retry_after)} s and try again" if retry_after else (
+        "wait and try again")
     return RateLimited(
         text, provider=provider, scope="minute", retry_after=retry_after, resets_at=resets_at,
         hint=wait,
     )
+
+
+def clock_time(epoch: float, now: float) -> str:
+    """Local wall-clock time: '14:05 CET', or 'Tue 00:00 CET' when it is not today."""
+    try:
+        local = time.localtime(epoch)
+        fmt = "%H:%M %Z" if local[:3] == time.localtime(now)[:3] else "%a %H:%M %Z"
+        return time.strftime(fmt, local)
+    except (OverflowError, OSError, ValueError):  # an absurd reset figure
+        return "a later time"
+
+
+def _status_from_code(status: int, code: Any) -> int:
+    """An error body under 2xx says its real status in `code` (OpenRouter, Google)."""
+    if status < 300:
+        number = code if isinstance(code, int) else (
+            int(code) if isinstance(code, str) and code.isdigit() else None)
+        if number is not None and 400 <= number < 600:
+            return number
+    return status
 
 
 def error_from_response(
@@ -189,6 +222,7 @@ def error_from_response(
     if message is None:
         raw = body.decode("utf-8", "replace").strip()
         message = raw[:MAX_MESSAGE] if raw else (f"{status} {reason}".strip())
+    status = _status_from_code(status, code)
     return mapper(provider, status, message, code, metadata, headers)
 
 
@@ -234,8 +268,26 @@ class HTTPAdapter:
 
     # --- shared machinery ---------------------------------------------------------------
     def httpx_timeout(self) -> httpx.Timeout:
+        """httpx's read timeout also covers waiting for headers, so it must allow first_byte;
+        the tighter silence limit between body bytes is enforced in `iter_body`."""
         t = self.timeouts
-        return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
+        return httpx.Timeout(connect=t.connect, read=max(t.read, t.first_byte), write=t.write,
+                             pool=t.pool)
+
+    def _stalled(self, *, started: bool) -> FreechatError:
+        cls = StreamInterrupted if started else NetworkError
+        return cls(
+            f"no data for {self.timeouts.read:g} s", provider=self.spec.id,
+            hint="the provider stalled; try again (timeouts.read in config sets the limit)",
+        )
+
+    def _redirect_error(self, response: httpx.Response) -> ProviderError:
+        location = response.headers.get("location", "")
+        return ProviderError(
+            f"redirected ({response.status_code}) to {one_line(location, 120)}; not followed, "
+            "so the key stays with the configured host", provider=self.spec.id,
+            status=response.status_code, hint="check the provider's base URL",
+        )
 
     def network_error(self, error: Exception, *, started: bool) -> FreechatError:
         """Convert an httpx exception; the original (which may hold a URL) is dropped."""
@@ -246,11 +298,7 @@ class HTTPAdapter:
                 hint="check your network or the provider's status",
             )
         if isinstance(error, httpx.ReadTimeout):
-            cls = StreamInterrupted if started else NetworkError
-            return cls(
-                f"no data for {self.timeouts.read:g} s", provider=name,
-                hint="the provider stalled; try again (timeouts.read in config sets the limit)",
-            )
+            return self._stalled(started=started)
         if isinstance(error, httpx.ConnectError):
             return NetworkError(
                 "could not connect", provider=name,
@@ -259,6 +307,9 @@ class HTTPAdapter:
         if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
             cls = StreamInterrupted if started else NetworkError
             return cls("connection lost", provider=name, hint="try again")
+        if isinstance(error, httpx.DecodingError):
+            return ProtocolError("the response could not be decoded", provider=name,
+                                 hint="try again; check any proxy in between")
         return NetworkError(one_line(f"{type(error).__name__}: {error}"), provider=name,
                             hint="try again")
 
@@ -279,18 +330,21 @@ class HTTPAdapter:
         request = self._client.build_request(
             method, url, json=json_body, headers=all_headers, timeout=self.httpx_timeout()
         )
+        first_byte = self.timeouts.first_byte
         try:
-            response = await self._client.send(request, stream=True, follow_redirects=False)
+            async with asyncio.timeout(first_byte):
+                response = await self._client.send(request, stream=True, follow_redirects=False)
+        except TimeoutError:
+            raise NetworkError(
+                f"no response within {first_byte:g} s", provider=self.spec.id,
+                hint="the provider is busy or queueing; try again "
+                "(timeouts.first_byte in config sets the limit)",
+            ) from None
         except httpx.HTTPError as error:
             raise self.network_error(error, started=False) from None
         try:
             if response.is_redirect:
-                location = response.headers.get("location", "")
-                raise ProviderError(
-                    f"redirected ({response.status_code}) to {one_line(location, 120)}; "
-                    "not followed", provider=self.spec.id, status=response.status_code,
-                    hint="check the provider's base URL",
-                )
+                raise self._redirect_error(response)
             if response.status_code >= 300:
                 body = await self._read_bounded(response)
                 raise self.error_from_response(
@@ -298,65 +352,112 @@ class HTTPAdapter:
                 )
             content_type = response.headers.get("content-type", "").lower()
             if expect_sse and "json" in content_type:
-                body = await self._read_bounded(response)
-                error = self.error_from_response(
-                    response.status_code, response.headers, body, response.reason_phrase
+                raise await self._json_instead_of_stream(response)
+            if "html" in content_type:  # a proxy, captive portal or wrong base URL
+                raise ProtocolError(
+                    f"got a web page ({response.status_code} {content_type.split(';')[0]}) "
+                    "instead of a reply", provider=self.spec.id,
+                    hint="check the base URL and any proxy or Wi-Fi login in between",
                 )
-                if isinstance(error, ProviderError) and response.status_code < 300:
-                    error = ProtocolError(
-                        f"expected a stream, got JSON: {error.message}",
-                        provider=self.spec.id, hint="try again or pick another model",
-                    )
-                raise error
             yield response
         finally:
             await response.aclose()
 
-    async def _read_bounded(self, response: httpx.Response) -> bytes:
+    async def _json_instead_of_stream(self, response: httpx.Response) -> FreechatError:
+        """A JSON body where a stream was asked for: an error body (typed by its own code when
+        the status says 200), or something that is no reply at all. Never fed to the parser."""
+        body = await self._read_bounded(response)
+        try:
+            payload = json.loads(body.decode("utf-8", "replace"))
+        except ValueError:
+            payload = None
+        if response.status_code < 300 and extract_error(payload)[0] is None:
+            return ProtocolError(
+                "the provider answered with a JSON document, not a stream",
+                provider=self.spec.id, hint="try again or pick another model",
+            )
+        return self.error_from_response(
+            response.status_code, response.headers, body, response.reason_phrase
+        )
+
+    async def _read_bounded(self, response: httpx.Response, limit: int = MAX_ERROR_BODY,
+                            *, strict: bool = False) -> bytes:
+        """At most `limit` bytes of the body. Network errors end an error body quietly (the
+        status already tells the story) unless `strict`."""
         body = bytearray()
         try:
-            async for chunk in response.aiter_bytes():
-                body.extend(chunk)
-                if len(body) >= MAX_ERROR_BODY:
-                    break
-        except httpx.HTTPError:
-            pass  # the status already tells the story
-        return bytes(body[:MAX_ERROR_BODY])
+            async with aclosing(self.iter_body(response)) as chunks:
+                async for chunk in chunks:
+                    body.extend(chunk)
+                    if len(body) >= limit:
+                        break
+        except FreechatError:
+            if strict:
+                raise
+        return bytes(body[:limit])
+
+    async def iter_body(self, response: httpx.Response) -> AsyncIterator[bytes]:
+        """Body chunks, with `timeouts.read` as the longest silence between two of them."""
+        chunks = response.aiter_bytes()
+        started = False
+        while True:
+            try:
+                async with asyncio.timeout(self.timeouts.read):
+                    chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise self._stalled(started=started) from None
+            except httpx.HTTPError as error:
+                raise self.network_error(error, started=started) from None
+            started = True
+            yield chunk
 
     async def iter_sse(
         self, response: httpx.Response
     ) -> AsyncIterator[SSEEvent | Waiting]:
         """SSE events from the body; comments become `Waiting` (keep-alives are activity)."""
         parser = SSEParser()
-        started = False
-        try:
-            async for chunk in response.aiter_bytes():
-                started = True
-                for item in parser.feed(chunk):
-                    if isinstance(item, SSEComment):
-                        yield Waiting(item.text)
-                    else:
-                        yield item
-        except httpx.HTTPError as error:
-            raise self.network_error(error, started=started) from None
+        async for chunk in self.iter_body(response):
+            try:
+                items = parser.feed(chunk)
+            except ResponseTooLarge as error:
+                error.provider = self.spec.id
+                raise
+            for item in items:
+                if isinstance(item, SSEComment):
+                    yield Waiting(item.text)
+                else:
+                    yield item
         parser.close()
 
     async def get_json(self, url: str, *, authenticated: bool = True) -> Any:
         headers = self.auth_headers() if authenticated else {}
         headers["Accept"] = "application/json"
+        request = self._client.build_request("GET", url, headers=headers,
+                                             timeout=self.httpx_timeout())
         try:
-            response = await self._client.get(
-                url, headers=headers, timeout=self.httpx_timeout(), follow_redirects=False
-            )
+            response = await self._client.send(request, stream=True, follow_redirects=False)
         except httpx.HTTPError as error:
             raise self.network_error(error, started=False) from None
-        if response.status_code >= 300:
-            raise self.error_from_response(
-                response.status_code, response.headers, response.content[:MAX_ERROR_BODY],
-                response.reason_phrase,
+        try:
+            if response.is_redirect:
+                raise self._redirect_error(response)
+            if response.status_code >= 300:
+                raise self.error_from_response(
+                    response.status_code, response.headers, await self._read_bounded(response),
+                    response.reason_phrase,
+                )
+            body = await self._read_bounded(response, MAX_JSON_BODY + 1, strict=True)
+        finally:
+            await response.aclose()
+        if len(body) > MAX_JSON_BODY:
+            raise ResponseTooLarge(
+                f"response too large: over {MAX_JSON_BODY >> 20} MiB from {one_line(url, 80)}",
+                provider=self.spec.id, hint="check the base URL",
             )
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError:
             raise ProtocolError(
                 "the provider sent a reply that is not JSON", provider=self.spec.id,

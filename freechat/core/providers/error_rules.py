@@ -42,6 +42,7 @@ MODEL_PHRASES = (
     "not a valid model", "does not exist", "no such model", "model not found",
     "invalid model", "not supported by any provider", "is not found for api version",
     "unknown model", "not found, inaccessible", "no endpoints found",
+    "allowed now, your model",  # Hyperbolic 40301
 )
 CREDIT_CODES = ("insufficient_quota", "insufficient_funds", "quota_for_entity_exceeded",
                 "precondition_failed")
