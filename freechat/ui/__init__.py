@@ -1,0 +1,1 @@
+"""Textual user interface (imports textual; never httpx)."""

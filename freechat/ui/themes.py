@@ -1,0 +1,121 @@
+"""Themes are data: `themes/*.toml` files become `textual.theme.Theme` objects.
+
+Bundled themes ship inside the wheel as `freechat/themes/`; in a repo checkout they are in the
+top-level `themes/`. Users can drop their own files in `<config dir>/themes/`. A broken file is
+skipped with a warning: a theme must never stop the app from opening.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+DEFAULT_THEME = "freechat-dark"
+
+_COLOUR_FIELDS = (
+    "primary", "secondary", "accent", "warning", "error", "success",
+    "foreground", "background", "surface", "panel", "boost",
+)
+
+# freechat's own CSS variables; a theme may override any of them in [variables]. Values
+# naming another variable are resolved against the active theme (see `variable_defaults`).
+VARIABLE_DEFAULTS: dict[str, str] = {
+    "tier-free": "$success",
+    "tier-trial": "$warning",
+    "tier-paid": "$error",
+    "tier-local": "$secondary",
+    "reasoning-text": "$text-muted",
+}
+
+
+def variable_defaults(theme: Theme) -> dict[str, str]:
+    """VARIABLE_DEFAULTS with `$name` references resolved in `theme`'s colour system
+    (Textual does not resolve references inside variable values)."""
+    base = theme.to_color_system().generate()
+    resolved = {}
+    for name, value in VARIABLE_DEFAULTS.items():
+        while value.startswith("$") and value[1:] in base:
+            value = base[value[1:]]
+        resolved[name] = value
+    return resolved
+
+
+@dataclass
+class ThemeSet:
+    themes: list[Theme] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def bundled_theme_dirs(package_dir: Path | None = None) -> list[Path]:
+    """The wheel's `freechat/themes/` first, then a source checkout's top-level `themes/`."""
+    package = package_dir or Path(__file__).resolve().parents[1]
+    dirs = [package / "themes"] if (package / "themes").is_dir() else []
+    checkout = package.parent
+    # Only a checkout (pyproject beside the package), never a stray site-packages/themes.
+    if (checkout / "pyproject.toml").is_file() and (checkout / "themes").is_dir():
+        dirs.append(checkout / "themes")
+    return dirs
+
+
+def theme_from_toml(data: dict[str, Any], source: str) -> Theme:
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{source}: a theme needs a name")
+    if not isinstance(data.get("primary"), str):
+        raise ValueError(f"{source}: a theme needs a primary colour")
+    colours = {key: data[key] for key in _COLOUR_FIELDS if isinstance(data.get(key), str)}
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        raise ValueError(f"{source}: [variables] must be a table")
+    return Theme(
+        name=name.strip(),
+        dark=bool(data.get("dark", True)),
+        variables={str(k): str(v) for k, v in variables.items()},
+        **colours,
+    )
+
+
+def load_themes(dirs: Iterable[Path]) -> ThemeSet:
+    """Every `*.toml` in `dirs`, in order; a later file with the same name wins."""
+    found: dict[str, Theme] = {}
+    result = ThemeSet()
+    for directory in dirs:
+        try:
+            files = sorted(directory.glob("*.toml"))
+        except OSError:
+            continue
+        for path in files:
+            try:
+                theme = theme_from_toml(tomllib.loads(path.read_text("utf-8")), path.name)
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
+                result.warnings.append(f"theme {path.name} skipped: {error}")
+                continue
+            found[theme.name] = theme
+    result.themes = list(found.values())
+    return result
+
+
+def resolve_colour(app: App[object], name: str) -> str | None:
+    """The colour a theme variable stands for (following `$other` references), as hex.
+
+    For the few places that build Rich text in Python (tree labels); CSS uses `$name`.
+    """
+    variables = app.theme_variables or app.get_css_variables()
+    value = variables.get(name)
+    for _ in range(5):  # references are short chains; never loop forever on a cycle
+        if not isinstance(value, str) or not value.startswith("$"):
+            break
+        value = variables.get(value[1:])
+    if not isinstance(value, str):
+        return None
+    try:
+        return Color.parse(value.split()[0]).hex
+    except ColorParseError:
+        return None

@@ -1,0 +1,59 @@
+"""SVG snapshots of the main screen (pytest-textual-snapshot; fixed size, fixed clock)."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tests.fakes.openai_stream import openrouter_stream
+from tests.fakes.server import FakeResponse
+from tests.ui.conftest import R1
+
+SIZE = (120, 36)
+
+RICH_REPLY = [
+    "## Quicksort in brief\n\n",
+    "Pick a pivot, then:\n\n",
+    "- move smaller items left\n",
+    "- move larger items right\n",
+    "- recurse on both halves\n\n",
+    "```python\n",
+    "def quicksort(xs):\n",
+    "    if len(xs) <= 1:\n",
+    "        return xs\n",
+    "    pivot, *rest = xs\n",
+    "    return (quicksort([x for x in rest if x < pivot]) + [pivot]\n",
+    "            + quicksort([x for x in rest if x >= pivot]))\n",
+    "```\n\n",
+    "| case | time |\n",
+    "|---|---|\n",
+    "| average | O(n log n) |\n",
+    "| worst | O(n²) |\n",
+]
+
+
+async def _settle(pilot: Pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_empty_main_screen(snap_compare, make_app):
+    """No model yet: the provider tree with tier badges, the welcome note with the keys,
+    an empty prompt, and a status line that says to press F2."""
+    assert snap_compare(make_app(), run_before=_settle, terminal_size=SIZE)
+
+
+def test_streamed_reply_with_reasoning(snap_compare, make_app, openrouter):
+    """A reply streamed from the fake OpenRouter: a folded "Reasoning" block above a heading,
+    a list, a highlighted code block and a table, then the footer with the finish reason,
+    tokens and timings (fixed clock). OpenRouter is open in the picker with the model marked;
+    the status line shows the model, its `free` badge and that the key comes from the env."""
+    events = openrouter_stream(RICH_REPLY, reasoning=["The user wants ", "a short summary."])
+    openrouter.route("POST", "/chat/completions", FakeResponse.sse(events))
+
+    async def run_before(pilot: Pilot) -> None:
+        await _settle(pilot)
+        await pilot.press(*"explain quicksort", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(model=R1), run_before=run_before, terminal_size=SIZE)
