@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import keyring
@@ -219,7 +220,12 @@ def test_S8_the_key_never_appears_in_the_process_command_line(isolated_env):
         stderr=subprocess.PIPE, env=env, cwd=REPO,
     )
     try:
-        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+        cmdline = b""
+        for _ in range(400):  # until exec has happened (it then blocks reading stdin)
+            cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+            if b"freechat" in cmdline:
+                break
+            time.sleep(0.025)
         _, err = proc.communicate(CANARY_KEY.encode(), timeout=60)
     finally:
         proc.kill()
