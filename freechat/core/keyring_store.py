@@ -17,12 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from freechat.core.keys import (
-    SOURCE_KEYRING,
-    FileKeyBackend,
-    KeyBackend,
-    KeyStoreUnavailable,
-)
+from freechat.core.key_file import FileKeyBackend
+from freechat.core.keys import SOURCE_KEYRING, KeyBackend, KeyStoreUnavailable
 from freechat.core.paths import Paths
 from freechat.core.secret import Secret, redact
 

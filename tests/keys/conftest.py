@@ -10,8 +10,9 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from freechat.core.catalog import PROVIDERS
+from freechat.core.key_file import FileKeyBackend
 from freechat.core.keyring_store import KeyringStore
-from freechat.core.keys import FileKeyBackend, KeyStore
+from freechat.core.keys import KeyStore
 
 TIMEOUT = 0.5
 OPENROUTER = PROVIDERS["openrouter"]
