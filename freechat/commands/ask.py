@@ -11,9 +11,11 @@ from typing import Any
 
 from freechat.core.errors import FreechatError, UsageError
 from freechat.core.events import ReasoningDelta, TextDelta
+from freechat.core.models import ModelRef
 from freechat.core.quota import provider_quota_json
 from freechat.core.runtime import Runtime
 from freechat.core.session import ChatSession, Reply
+from freechat.core.turns import Turn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,10 +40,14 @@ def read_prompt(words: list[str]) -> str:
     return prompt
 
 
-def reply_json(reply: Reply, runtime: Runtime) -> dict[str, Any]:
+def reply_json(
+    reply: Reply, runtime: Runtime, conversation_id: str | None = None
+) -> dict[str, Any]:
+    """The `ask --json` object; `conversation_id` only when the reply was saved (--save)."""
     usage = reply.usage
     error = reply.error
-    return {
+    saved = {} if conversation_id is None else {"conversation_id": conversation_id}
+    return saved | {
         "model": reply.model.model,
         "provider": reply.model.provider,
         "ref": str(reply.model),
@@ -64,9 +70,13 @@ def reply_json(reply: Reply, runtime: Runtime) -> dict[str, Any]:
     }
 
 
-async def stream_reply(session: ChatSession, prompt: str, reply: Reply, echo: bool) -> None:
+async def stream_reply(
+    session: ChatSession, prompt: str, reply: Reply, echo: bool, turn: Turn | None = None
+) -> None:
     out = sys.stdout
     async for event in session.send(prompt, reply):
+        if turn is not None:
+            turn.record(event)  # journaled, so a kill loses at most a fraction of a second
         if not echo:
             continue
         if isinstance(event, TextDelta):
@@ -77,27 +87,48 @@ async def stream_reply(session: ChatSession, prompt: str, reply: Reply, echo: bo
             sys.stderr.flush()
 
 
-async def ask(runtime: Runtime, args: argparse.Namespace, prompt: str) -> tuple[Reply, int]:
+def begin_saved_turn(runtime: Runtime, ref: ModelRef, prompt: str, system: str | None) -> Turn:
+    """A new conversation holding the prompt, and the turn that will save the reply."""
+    from freechat.core.conversation import new_conversation, title_from_prompt
+    from freechat.core.store import ConversationStore
+
+    store = ConversationStore.from_paths(runtime.paths)
+    conv = store.create(new_conversation(title_from_prompt(prompt), system=system))
+    return Turn.begin(store, conv.id, model=ref, prompt=prompt)
+
+
+async def ask(
+    runtime: Runtime, args: argparse.Namespace, prompt: str
+) -> tuple[Reply, str | None]:
+    """Stream one reply. Returns it and, with --save, the id of the conversation it is in."""
     import time
 
     ref = runtime.resolve_model(args.model)
     async with runtime.make_client() as client:
         adapter = runtime.adapter(ref.provider, client)
         session = ChatSession(ref, adapter, system=args.system)
+        turn = begin_saved_turn(runtime, ref, prompt, args.system) if args.save else None
         reply = Reply(ref, time.monotonic())
-        with contextlib.suppress(FreechatError):  # recorded on the reply
-            await stream_reply(session, prompt, reply, echo=not args.json)
-        return reply, 0
+        try:
+            with contextlib.suppress(FreechatError):  # recorded on the reply
+                await stream_reply(session, prompt, reply, echo=not args.json, turn=turn)
+        finally:  # also on Ctrl-C: the reply is saved, marked cancelled
+            if turn is not None:
+                turn.finish(reply)
+        return reply, None if turn is None else turn.conversation.id
 
 
 def run(args: argparse.Namespace, runtime: Runtime) -> int:
     prompt = read_prompt(args.prompt)
-    reply, _ = asyncio.run(ask(runtime, args, prompt))
+    reply, conversation_id = asyncio.run(ask(runtime, args, prompt))
     if not args.json and sys.stdout.isatty() and reply.text and not reply.text.endswith("\n"):
         sys.stdout.write("\n")
     if args.json:
-        sys.stdout.write(json.dumps(reply_json(reply, runtime), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(reply_json(reply, runtime, conversation_id),
+                                    ensure_ascii=False) + "\n")
     sys.stdout.flush()
+    if conversation_id is not None and not args.json:
+        print(f"freechat: saved as conversation {conversation_id}", file=sys.stderr)
     if reply.error is not None:
         from freechat.cli import print_error
 

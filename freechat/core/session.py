@@ -118,6 +118,21 @@ class ChatSession:
     def switch_model(self, model: ModelRef, adapter: HTTPAdapter) -> None:
         self.model, self.adapter = model, adapter
 
+    def load_history(self, messages: list[ChatMessage], system: str | None = None) -> None:
+        """Continue a saved conversation (`Conversation.chat_messages()`, `.system`)."""
+        self.history = list(messages)
+        self.system = system
+
+    def retract_last_turn(self) -> str | None:
+        """Take the last prompt and its reply out of the history and return the prompt.
+
+        For regenerate (send it again) and edit-and-resend (send an edited one); the saved
+        conversation keeps the old versions (see core/turns.py).
+        """
+        while self.history and self.history[-1].role != "user":
+            self.history.pop()
+        return self.history.pop().content if self.history else None
+
     def request_for(self, prompt: str) -> ChatRequest:
         messages = []
         if self.system:
