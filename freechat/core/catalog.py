@@ -6,11 +6,15 @@ overridden by config (`[providers.<id>] base_url`) and by `FREECHAT_<ID>_BASE_UR
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
 
-from freechat.core.models import TIER_FREE, TIER_LOCAL, TIER_PAID, TIER_TRIAL
+from freechat.core.models import TIER_FREE, TIER_LOCAL, TIER_PAID, TIER_TRIAL, ModelInfo, ModelRef
 
 
 @dataclass(frozen=True)
@@ -183,3 +187,59 @@ def resolve_account_id(
 
 def with_overrides(spec: ProviderSpec, **changes: object) -> ProviderSpec:
     return replace(spec, **changes)  # type: ignore[arg-type]
+
+
+# --- the bundled offline model catalog (data/model_catalog.json) ----------------------
+def model_from_json(provider: str, data: Any) -> ModelInfo | None:
+    """One cached/bundled entry back into a ModelInfo; None for anything malformed."""
+    if not isinstance(data, dict):
+        return None
+    model = data.get("model")
+    if not isinstance(model, str) or not model:
+        return None
+    context = data.get("context_length")
+    return ModelInfo(
+        ref=ModelRef(provider, model),
+        name=str(data.get("name") or model),
+        tier=str(data.get("tier") or "free"),
+        context_length=context if isinstance(context, int) and not isinstance(context, bool)
+        else None,
+        reasoning=data.get("reasoning") is True,
+    )
+
+
+def parse_models(provider: str, entries: Any) -> list[ModelInfo]:
+    if not isinstance(entries, list):
+        return []
+    models = (model_from_json(provider, entry) for entry in entries)
+    return [m for m in models if m is not None]
+
+
+@cache
+def bundled_catalog() -> dict[str, Any]:
+    """The offline catalog shipped inside the package (read once)."""
+    try:
+        raw = resources.files("freechat.core").joinpath("data/model_catalog.json").read_bytes()
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def catalog_models(provider: str) -> list[ModelInfo]:
+    providers = bundled_catalog().get("providers")
+    entries = providers.get(provider) if isinstance(providers, dict) else None
+    return parse_models(provider, entries)
+
+
+def catalog_date() -> str | None:
+    generated = bundled_catalog().get("generated")
+    return generated if isinstance(generated, str) else None
+
+
+def suggest_free_model(provider: str, instead_of: str = "") -> str | None:
+    """A free model of `provider` from the bundled catalog, other than `instead_of`."""
+    for model in catalog_models(provider):
+        if model.is_free and model.ref.model != instead_of:
+            return str(model.ref)
+    return None

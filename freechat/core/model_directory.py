@@ -13,17 +13,23 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from freechat.core.catalog import (  # re-exported: the catalog lives with the provider table
+    bundled_catalog,
+    catalog_date,
+    catalog_models,
+    model_from_json,
+    parse_models,
+)
 from freechat.core.fsutil import atomic_write
-from freechat.core.models import ModelInfo, ModelRef
+from freechat.core.models import ModelInfo
 from freechat.core.runtime import Runtime
 
+__all__ = ["ModelDirectory", "bundled_catalog", "catalog_date", "catalog_models",
+           "model_from_json"]
 SCHEMA = 1
 SOURCE_CACHE = "cache"
 SOURCE_CATALOG = "catalog"
@@ -41,56 +47,9 @@ class Listing:
     fetched_at: str | None = None  # ISO time of the fetch, or the catalog's date
 
 
-def model_from_json(provider: str, data: Any) -> ModelInfo | None:
-    """One cached/bundled entry back into a ModelInfo; None for anything malformed."""
-    if not isinstance(data, dict):
-        return None
-    model = data.get("model")
-    if not isinstance(model, str) or not model:
-        return None
-    context = data.get("context_length")
-    return ModelInfo(
-        ref=ModelRef(provider, model),
-        name=str(data.get("name") or model),
-        tier=str(data.get("tier") or "free"),
-        context_length=context if isinstance(context, int) and not isinstance(context, bool)
-        else None,
-        reasoning=data.get("reasoning") is True,
-    )
-
-
-def _parse_models(provider: str, entries: Any) -> list[ModelInfo]:
-    if not isinstance(entries, list):
-        return []
-    models = (model_from_json(provider, entry) for entry in entries)
-    return [m for m in models if m is not None]
-
-
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace(
         "+00:00", "Z")
-
-
-@cache
-def bundled_catalog() -> dict[str, Any]:
-    """The offline catalog shipped inside the package (read once)."""
-    try:
-        raw = resources.files("freechat.core").joinpath("data/model_catalog.json").read_bytes()
-        data = json.loads(raw)
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def catalog_models(provider: str) -> list[ModelInfo]:
-    providers = bundled_catalog().get("providers")
-    entries = providers.get(provider) if isinstance(providers, dict) else None
-    return _parse_models(provider, entries)
-
-
-def catalog_date() -> str | None:
-    generated = bundled_catalog().get("generated")
-    return generated if isinstance(generated, str) else None
 
 
 class ModelDirectory:
@@ -113,7 +72,7 @@ class ModelDirectory:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             return None
         fetched = data.get("fetched_at")
-        return Listing(provider_id, _parse_models(provider_id, data.get("models")),
+        return Listing(provider_id, parse_models(provider_id, data.get("models")),
                        SOURCE_CACHE, fetched if isinstance(fetched, str) else None)
 
     def listing(self, provider_id: str) -> Listing:

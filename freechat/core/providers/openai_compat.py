@@ -19,7 +19,8 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from freechat.core.errors import FreechatError, ProtocolError, StreamInterrupted
+from freechat.core.catalog import suggest_free_model
+from freechat.core.errors import FreechatError, ModelUnavailable, ProtocolError, StreamInterrupted
 from freechat.core.events import (
     Finished,
     Meta,
@@ -195,6 +196,18 @@ class OpenAICompatAdapter(HTTPAdapter):
         return None
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        try:
+            async for event in self._stream(request):
+                yield event
+        except ModelUnavailable as error:
+            # A model gone (free variants vanish often): name a free one that should work.
+            other = suggest_free_model(self.spec.id, request.model)
+            if other and error.hint and error.hint.startswith("pick another model"):
+                error.hint = f"try {other}, or see `freechat models --provider " \
+                    f"{self.spec.id} --free`"
+            raise
+
+    async def _stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         url = self.chat_url(request)
         headers = {"Accept": "text/event-stream", **self.extra_headers()}
         async with self.open_stream(
@@ -257,6 +270,9 @@ class OpenAICompatAdapter(HTTPAdapter):
                     meta = found
                     yield meta
                 usage = chunk.get("usage")
+                x_groq = chunk.get("x_groq")
+                if not isinstance(usage, dict) and isinstance(x_groq, dict):
+                    usage = x_groq.get("usage")  # older Groq responses put it only there
                 if isinstance(usage, dict):
                     parsed = parse_usage(usage)
                     if parsed != last_usage:
