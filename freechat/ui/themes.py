@@ -32,6 +32,10 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "tier-paid": "$error",
     "tier-local": "$secondary",
     "reasoning-text": "$text-muted",
+    # The quota bar and screen colour figures by headroom (ui/widgets/quota_bar.py).
+    "quota-ok": "$success",
+    "quota-warn": "$warning",
+    "quota-bad": "$error",
 }
 
 
