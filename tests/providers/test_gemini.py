@@ -125,3 +125,21 @@ async def test_model_list_pages_and_sends_the_key_in_the_header_only(fake_server
     for sent in (first, second):
         assert sent.headers["x-goog-api-key"] == GEMINI.key and "key" not in sent.query
     assert PROVIDERS["gemini"].tier == "free" and all(m.is_free for m in models)
+
+
+async def test_a_json_array_reply_without_sse_is_accepted(fake_server):
+    chunks = [gm.gemini_chunk([{"text": "think", "thought": True}],
+                              usage=gm.usage_metadata(5, None, 3)),
+              gm.gemini_chunk([{"text": "Array ✓"}], usage=gm.usage_metadata(5, 2, 3),
+                              finish="STOP")]
+    fake_server.route("POST", PATH, FakeResponse.json(chunks))
+    got, error = await run(GEMINI, fake_server)
+    assert error is None
+    assert joined(got, TextDelta) == "Array ✓" and joined(got, ReasoningDelta) == "think"
+    assert Usage(5, 2, 3) in got and got[-1] == Finished("stop")
+
+
+async def test_a_list_wrapped_error_with_status_200_is_still_an_error(fake_server):
+    fake_server.route("POST", PATH, FakeResponse.json([gm.quota_error(gm.PER_DAY)], 200))
+    got, error = await run(GEMINI, fake_server)
+    assert got == [] and isinstance(error, QuotaExhausted)

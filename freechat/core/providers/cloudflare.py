@@ -15,12 +15,15 @@ from urllib.parse import quote
 
 from freechat.core.catalog import resolve_account_id
 from freechat.core.errors import MissingKey
-from freechat.core.events import Finished, ReasoningDelta, StreamEvent, TextDelta
+from freechat.core.events import StreamEvent
 from freechat.core.models import ModelInfo
 from freechat.core.providers.base import ChatRequest
 from freechat.core.providers.model_lists import cloudflare_model, parse_items
-from freechat.core.providers.openai_compat import OpenAICompatAdapter, parse_usage, split_delta
-from freechat.core.text import clean_surrogates
+from freechat.core.providers.openai_compat import (
+    OpenAICompatAdapter,
+    reply_events,
+    split_delta,
+)
 
 PER_PAGE = 100
 
@@ -72,26 +75,15 @@ class CloudflareAdapter(OpenAICompatAdapter):
         result = payload.get("result")
         if not isinstance(result, dict):
             return None
-        reasoning, text, finish = "", "", "stop"
         choices = result.get("choices")
         if isinstance(choices, list) and choices and isinstance(choices[0], dict):
             message = choices[0].get("message")
-            if isinstance(message, dict):
-                reasoning, text = split_delta(message)
-            finish = choices[0].get("finish_reason") or finish
-        elif isinstance(result.get("response"), str):
-            text = result["response"]
-        else:
-            return None
-        events: list[StreamEvent] = []
-        if reasoning:
-            events.append(ReasoningDelta(clean_surrogates(reasoning)))
-        if text:
-            events.append(TextDelta(clean_surrogates(text)))
-        if isinstance(result.get("usage"), dict):
-            events.append(parse_usage(result["usage"]))
-        events.append(Finished(str(finish)))
-        return events
+            reasoning, text = split_delta(message) if isinstance(message, dict) else ("", "")
+            return reply_events(reasoning, text, result.get("usage"),
+                                choices[0].get("finish_reason"))
+        if isinstance(result.get("response"), str):
+            return reply_events("", result["response"], result.get("usage"), "stop")
+        return None
 
     async def list_models(self) -> list[ModelInfo]:
         base = f"{self.account_url()}/ai/models/search?task=Text%20Generation&per_page={PER_PAGE}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from freechat.core.catalog import ProviderSpec
@@ -28,6 +27,7 @@ from freechat.core.errors import (
     RateLimited,
 )
 from freechat.core.providers.base import map_error, one_line
+from freechat.core.quota_limits import next_day_reset
 from freechat.core.timeparse import parse_duration
 
 CONTEXT_CODES = ("context_length_exceeded", "exceed_context_size_error", "context_too_long")
@@ -53,21 +53,9 @@ CF_MODEL = (5007, 3042)
 CF_BAD_ACCOUNT = (7003,)
 
 
-def next_midnight(now: float, tz_name: str = "UTC") -> float:
-    """The next 00:00 in `tz_name` (DST-correct where the zone database is available)."""
-    tz: Any = UTC
-    if tz_name != "UTC":
-        try:
-            from zoneinfo import ZoneInfo
-
-            tz = ZoneInfo(tz_name)
-        except Exception:  # no tz database (some Windows installs): Pacific standard time
-            tz = UTC
-            now -= 8 * 3600
-            return next_midnight(now) + 8 * 3600
-    local = datetime.fromtimestamp(now, tz)
-    tomorrow = (local + timedelta(days=1)).date()
-    return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=tz).timestamp()
+def next_midnight(now: float, zone: str = "utc") -> float:
+    """The next 00:00 in `zone` (DST-correct), by the quota book's own day rule."""
+    return next_day_reset(zone, now) or now
 
 
 def _words(code: Any, metadata: Mapping[str, Any]) -> str:

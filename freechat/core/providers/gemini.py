@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from freechat.core.events import StreamEvent
 from freechat.core.models import ModelInfo
 from freechat.core.providers.base import ChatRequest
 from freechat.core.providers.model_lists import gemini_model, parse_items
-from freechat.core.providers.openai_compat import OpenAICompatAdapter
+from freechat.core.providers.openai_compat import OpenAICompatAdapter, reply_events
 
 API_VERSION = "v1beta"
 FINISH_REASONS = {
@@ -121,6 +122,26 @@ class GeminiAdapter(OpenAICompatAdapter):
 
     def normalize_chunk(self, chunk: dict[str, Any]) -> dict[str, Any]:
         return gemini_chunk(chunk)
+
+    # Without alt=sse (a proxy dropping the query) the answer is one JSON array of chunks.
+    json_replies = True
+
+    def json_reply(self, payload: Any) -> list[StreamEvent] | None:
+        chunks = payload if isinstance(payload, list) else [payload]
+        if not chunks or not all(
+            isinstance(c, dict) and ("candidates" in c or "promptFeedback" in c) for c in chunks
+        ):
+            return None  # e.g. a list-wrapped error
+        text, thought, usage, finish = [], [], None, None
+        for chunk in map(gemini_chunk, chunks):
+            choice = chunk["choices"][0]
+            text.append(choice["delta"]["content"])
+            thought.append(choice["delta"]["reasoning"])
+            usage = chunk.get("usage", usage)
+            finish = choice["finish_reason"] or finish
+        if finish is None:
+            return None
+        return reply_events("".join(thought), "".join(text), usage, finish)
 
     async def list_models(self) -> list[ModelInfo]:
         base = f"{self.api_root()}/models?pageSize=1000"

@@ -20,7 +20,13 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from freechat.core.catalog import suggest_free_model
-from freechat.core.errors import FreechatError, ModelUnavailable, ProtocolError, StreamInterrupted
+from freechat.core.errors import (
+    FreechatError,
+    ModelUnavailable,
+    ProtocolError,
+    ProviderError,
+    StreamInterrupted,
+)
 from freechat.core.events import (
     Finished,
     Meta,
@@ -40,7 +46,7 @@ from freechat.core.providers.base import (
 from freechat.core.providers.error_rules import classify
 from freechat.core.providers.model_lists import fireworks_model, parse_items
 from freechat.core.ratelimit_headers import rate_limits_from_headers
-from freechat.core.text import SurrogateJoiner, ThinkTagSplitter
+from freechat.core.text import SurrogateJoiner, ThinkTagSplitter, clean_surrogates
 
 MAX_PAGES = 20
 # HF model suffixes that pick a routing policy rather than an upstream provider.
@@ -100,6 +106,19 @@ def split_delta(delta: Mapping[str, Any]) -> tuple[str, str]:
             elif isinstance(part.get("text"), str):
                 text += part["text"]
     return reasoning, text
+
+
+def reply_events(reasoning: str, text: str, usage: Any, finish: Any) -> list[StreamEvent]:
+    """The events of one complete (non-streamed) reply."""
+    events: list[StreamEvent] = []
+    if reasoning:
+        events.append(ReasoningDelta(clean_surrogates(reasoning)))
+    if text:
+        events.append(TextDelta(clean_surrogates(text)))
+    if isinstance(usage, dict):
+        events.append(parse_usage(usage))
+    events.append(Finished(finish if isinstance(finish, str) and finish else "stop"))
+    return events
 
 
 def _str(value: Any) -> str | None:
@@ -203,8 +222,8 @@ class OpenAICompatAdapter(HTTPAdapter):
             # A model gone (free variants vanish often): name a free one that should work.
             other = suggest_free_model(self.spec.id, request.model)
             if other and error.hint and error.hint.startswith("pick another model"):
-                error.hint = f"try {other}, or see `freechat models --provider " \
-                    f"{self.spec.id} --free`"
+                see = f"freechat models --provider {self.spec.id} --free"
+                error.hint = f"try {other}, or see `{see}`"
             raise
 
     async def _stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -222,8 +241,14 @@ class OpenAICompatAdapter(HTTPAdapter):
                     events = self.json_reply(json.loads(body.decode("utf-8", "replace")))
                 except ValueError:
                     events = None
-                if events is None:
-                    raise self.error_from_response(502, response.headers, body)
+                if events is None:  # an error body, as the base would treat it
+                    error = self.error_from_response(response.status_code, response.headers,
+                                                     body, response.reason_phrase)
+                    if type(error) is ProviderError:
+                        error = ProtocolError(f"expected a reply, got: {error.message}",
+                                              provider=self.spec.id,
+                                              hint="try again or pick another model")
+                    raise error
                 for event in events:
                     yield event
                 return
