@@ -398,20 +398,20 @@ class HTTPAdapter:
 
     async def iter_body(self, response: httpx.Response) -> AsyncIterator[bytes]:
         """Body chunks, with `timeouts.read` as the longest silence between two of them."""
-        chunks = response.aiter_bytes()
         started = False
-        while True:
-            try:
-                async with asyncio.timeout(self.timeouts.read):
-                    chunk = await anext(chunks)
-            except StopAsyncIteration:
-                return
-            except TimeoutError:
-                raise self._stalled(started=started) from None
-            except httpx.HTTPError as error:
-                raise self.network_error(error, started=started) from None
-            started = True
-            yield chunk
+        async with aclosing(response.aiter_bytes()) as chunks:
+            while True:
+                try:
+                    async with asyncio.timeout(self.timeouts.read):
+                        chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    raise self._stalled(started=started) from None
+                except httpx.HTTPError as error:
+                    raise self.network_error(error, started=started) from None
+                started = True
+                yield chunk
 
     async def iter_sse(
         self, response: httpx.Response

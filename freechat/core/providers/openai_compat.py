@@ -17,7 +17,6 @@ import json
 import os
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from freechat.core.catalog import suggest_free_model
 from freechat.core.errors import (
@@ -36,110 +35,27 @@ from freechat.core.events import (
     Usage,
     Waiting,
 )
-from freechat.core.models import ModelInfo
-from freechat.core.providers.base import (
-    ChatRequest,
-    HTTPAdapter,
-    error_from_response,
-    extract_error,
+from freechat.core.providers.base import ChatRequest, error_from_response, extract_error
+from freechat.core.providers.chunks import (
+    parse_usage,
+    reply_events,
+    split_delta,
+    str_or_none,
+    vercel_upstream,
 )
 from freechat.core.providers.error_rules import classify
-from freechat.core.providers.model_lists import fireworks_model, parse_items
+from freechat.core.providers.listing import ModelListing
 from freechat.core.ratelimit_headers import rate_limits_from_headers
-from freechat.core.text import SurrogateJoiner, ThinkTagSplitter, clean_surrogates
+from freechat.core.text import SurrogateJoiner, ThinkTagSplitter
 
-MAX_PAGES = 20
+__all__ = ["OpenAICompatAdapter", "parse_usage", "reply_events", "split_delta"]
+
 # HF model suffixes that pick a routing policy rather than an upstream provider.
 HF_POLICIES = ("fastest", "cheapest", "preferred")
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def parse_usage(usage: Mapping[str, Any]) -> Usage:
-    details = usage.get("completion_tokens_details")
-    reasoning = _int(details.get("reasoning_tokens")) if isinstance(details, dict) else None
-    cost = usage.get("cost")
-    return Usage(
-        input_tokens=_int(usage.get("prompt_tokens")),
-        output_tokens=_int(usage.get("completion_tokens")),
-        reasoning_tokens=reasoning,
-        cost=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
-    )
-
-
-def split_delta(delta: Mapping[str, Any]) -> tuple[str, str]:
-    """(reasoning, content) from one delta, whatever shape the provider uses."""
-    reasoning = ""
-    for key in ("reasoning", "reasoning_content"):
-        value = delta.get(key)
-        if isinstance(value, str) and value:
-            reasoning = value
-            break
-    else:
-        details = delta.get("reasoning_details")
-        if isinstance(details, list):
-            parts = []
-            for item in details:
-                if isinstance(item, dict):
-                    piece = item.get("text") or item.get("summary")
-                    if isinstance(piece, str):
-                        parts.append(piece)
-            reasoning = "".join(parts)
-    content = delta.get("content")
-    text = ""
-    if isinstance(content, str):
-        text = content
-    elif isinstance(content, list):  # Mistral: [{"type":"text"|"thinking", ...}]
-        for part in content:
-            if not isinstance(part, dict):
-                continue
-            if part.get("type") == "thinking":
-                inner = part.get("thinking")
-                if isinstance(inner, list):
-                    reasoning += "".join(
-                        p.get("text", "") for p in inner if isinstance(p, dict)
-                    )
-                elif isinstance(inner, str):
-                    reasoning += inner
-            elif isinstance(part.get("text"), str):
-                text += part["text"]
-    return reasoning, text
-
-
-def reply_events(reasoning: str, text: str, usage: Any, finish: Any) -> list[StreamEvent]:
-    """The events of one complete (non-streamed) reply."""
-    events: list[StreamEvent] = []
-    if reasoning:
-        events.append(ReasoningDelta(clean_surrogates(reasoning)))
-    if text:
-        events.append(TextDelta(clean_surrogates(text)))
-    if isinstance(usage, dict):
-        events.append(parse_usage(usage))
-    events.append(Finished(finish if isinstance(finish, str) and finish else "stop"))
-    return events
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _vercel_upstream(chunk: Mapping[str, Any]) -> str | None:
-    """Vercel names the provider it routed to in the finish chunk's provider_metadata."""
-    for choice in chunk.get("choices") or []:
-        delta = choice.get("delta") if isinstance(choice, dict) else None
-        meta = delta.get("provider_metadata") if isinstance(delta, dict) else None
-        gateway = meta.get("gateway") if isinstance(meta, dict) else None
-        routing = gateway.get("routing") if isinstance(gateway, dict) else None
-        if isinstance(routing, dict) and _str(routing.get("resolvedProvider")):
-            return routing["resolvedProvider"]
-    return None
-
-
-class OpenAICompatAdapter(HTTPAdapter):
+class OpenAICompatAdapter(ModelListing):
     chat_path = "/chat/completions"
-    models_path = "/models"
     # Where provider-specific settings (account ids, extra URLs) are read; build_adapter
     # replaces it with the runtime's environment.
     environ: Mapping[str, str] = os.environ
@@ -283,12 +199,12 @@ class OpenAICompatAdapter(HTTPAdapter):
                     raise self._in_band_error(chunk)
                 chunk = self.normalize_chunk(chunk)
                 found = Meta(
-                    upstream_provider=_str(chunk.get("provider")) or _vercel_upstream(chunk)
+                    upstream_provider=str_or_none(chunk.get("provider")) or vercel_upstream(chunk)
                     or (meta.upstream_provider if meta else upstream),
                     generation_id=(meta.generation_id if meta else None) or generation_id
-                    or _str(chunk.get("generationId")) or _str(chunk.get("id")),
+                    or str_or_none(chunk.get("generationId")) or str_or_none(chunk.get("id")),
                     model_reported=(meta.model_reported if meta else None)
-                    or _str(chunk.get("model")),
+                    or str_or_none(chunk.get("model")),
                 )
                 if found != meta and any((found.upstream_provider, found.generation_id,
                                           found.model_reported)):
@@ -337,65 +253,3 @@ class OpenAICompatAdapter(HTTPAdapter):
                     provider=self.spec.id, hint="the partial reply was kept; try again",
                 )
             yield Finished(finish or "stop")
-
-    # --- model lists ----------------------------------------------------------------------
-    def _authenticated(self) -> bool:
-        return self._key is not None
-
-    async def get_pages(self, url: str, items_key: str, next_url: Any) -> list[Any]:
-        """GET `url` and follow `next_url(payload, url)` (None ends) up to MAX_PAGES."""
-        items: list[Any] = []
-        for _ in range(MAX_PAGES):
-            payload = await self.get_json(url, authenticated=self._authenticated())
-            page = payload.get(items_key) if isinstance(payload, dict) else payload
-            if not isinstance(page, list):
-                raise ProtocolError("the model list has an unexpected shape",
-                                    provider=self.spec.id, hint="check the base URL")
-            items.extend(page)
-            following = next_url(payload, url) if isinstance(payload, dict) and page else None
-            if not following or following == url:
-                break
-            url = following
-        return items
-
-    def _same_origin_next(self, payload: Mapping[str, Any], url: str) -> str | None:
-        links = payload.get("links")
-        target = links.get("next") if isinstance(links, dict) else None
-        if not isinstance(target, str) or not target:
-            return None
-        absolute = urljoin(url, target)
-        # Never send anything to a host other than the one configured.
-        return absolute if urlsplit(absolute)[:2] == urlsplit(url)[:2] else None
-
-    async def list_models(self) -> list[ModelInfo]:
-        if self.spec.id == "fireworks":
-            return await self._fireworks_models()
-        items = await self.get_pages(self.base_url + self.models_path, "data",
-                                     self._same_origin_next)
-        return parse_items(self.spec, items)
-
-    def fireworks_control_url(self) -> str:
-        """The control plane lives at the host root: `<host>/v1/accounts/fireworks/models`."""
-        override = self.environ.get(f"{self.spec.env_prefix}_API_URL", "").strip()
-        root = override or self.base_url.removesuffix("/v1").removesuffix("/inference")
-        return root.rstrip("/") + "/v1/accounts/fireworks/models"
-
-    async def _fireworks_models(self) -> list[ModelInfo]:
-        base = self.fireworks_control_url() + "?filter=supports_serverless%3Dtrue&pageSize=200"
-
-        def next_url(payload: Mapping[str, Any], url: str) -> str | None:
-            token = payload.get("nextPageToken")
-            return f"{base}&pageToken={token}" if isinstance(token, str) and token else None
-
-        try:
-            items = await self.get_pages(base, "models", next_url)
-        except FreechatError as error:
-            # No control plane behind this base URL (a proxy, a fake): the plain list.
-            if not isinstance(error, ProtocolError) and getattr(error, "status", None) not in (
-                404, 405,
-            ):
-                raise
-            items = await self.get_pages(self.base_url + self.models_path, "data",
-                                         lambda payload, url: None)
-            return parse_items(self.spec, items)
-        return parse_items(self.spec, items, fireworks_model)
