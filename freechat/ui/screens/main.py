@@ -25,6 +25,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from freechat.core.errors import AuthError, Cancelled, FreechatError, MissingKey, UsageError
 from freechat.core.events import ReasoningDelta, TextDelta, Waiting
 from freechat.core.keys import KeyLookup
+from freechat.core.model_directory import ModelDirectory
 from freechat.core.models import ModelInfo, ModelRef
 from freechat.core.runtime import Runtime
 from freechat.core.secret import redact
@@ -57,6 +58,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.runtime = runtime
         self.client = client  # the app's HTTP client, opaque here (the UI never imports httpx)
+        self.directory = ModelDirectory(runtime)
         self.model: ModelRef | None = None
         self.session: ChatSession | None = None
         self._initial_model = model
@@ -75,7 +77,8 @@ class MainScreen(Screen[None]):
             spec = self.runtime.spec(pid)
             providers.append(ProviderEntry(pid, spec.name, spec.tier))
         with Horizontal(id="body"):
-            yield ModelPicker(providers, self._load_models, id="picker")
+            yield ModelPicker(providers, self._load_models, cached=self.directory.cached,
+                              id="picker")
             with Vertical(id="chat-pane"):
                 yield ChatView(Welcome(self.runtime.config.keymap, id="welcome"), id="chat")
                 yield PromptInput(placeholder="Ask anything…", id="prompt")
@@ -127,11 +130,14 @@ class MainScreen(Screen[None]):
             self.runtime.adapter, provider_id, self.client, require_key=False
         )
         try:
-            return await adapter.list_models()
+            models = await adapter.list_models()
         except AuthError:
             if found is not None and not found.found and spec.needs_key:
                 raise MissingKey("no API key", provider=provider_id) from None
             raise
+        with contextlib.suppress(OSError):  # the cache is a convenience, not a must
+            await asyncio.to_thread(self.directory.store, provider_id, models)
+        return models
 
     async def _lookup_key(self, provider_id: str) -> KeyLookup | None:
         spec = self.runtime.spec(provider_id)

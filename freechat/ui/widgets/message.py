@@ -28,9 +28,9 @@ from freechat.core.session import (
 def format_ms(ms: int | None) -> str:
     if ms is None:
         return "?"
-    if ms < 10_000:
+    if ms < 1_000:
         return f"{ms / 1000:.2f} s"
-    if ms < 60_000:
+    if ms < 59_950:
         return f"{ms / 1000:.1f} s"
     minutes, seconds = divmod(round(ms / 1000), 60)
     return f"{minutes}m{seconds:02d}s"

@@ -34,7 +34,8 @@ from freechat.core.models import ModelInfo, ModelRef
 from freechat.ui.themes import resolve_colour
 from freechat.ui.widgets.status_bar import tier_label
 
-ModelLoader = Callable[[str], Awaitable[list[ModelInfo]]]
+ModelLoader = Callable[[str], Awaitable[list[ModelInfo]]]  # live, from the provider
+CachedModels = Callable[[str], list[ModelInfo]]  # blocking file reads; run in a thread
 
 
 @dataclass
@@ -96,11 +97,13 @@ class ModelPicker(Vertical):
         error: Exception
 
     def __init__(
-        self, providers: list[ProviderEntry], loader: ModelLoader, *, id: str | None = None
+        self, providers: list[ProviderEntry], loader: ModelLoader, *,
+        cached: CachedModels | None = None, id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._providers = {entry.id: entry for entry in providers}
         self._loader = loader
+        self._cached = cached
         self._filter = ""
         self.current: ModelRef | None = None
 
@@ -118,6 +121,28 @@ class ModelPicker(Vertical):
     def on_mount(self) -> None:
         self.rebuild()
         self.watch(self.app, "theme", lambda _: self.rebuild(), init=False)
+        if self._cached is not None:
+            self.run_worker(self._prefill, thread=True, group="models-prefill",
+                            exit_on_error=False)
+
+    def _prefill(self) -> None:
+        """Fill every provider from the cache / bundled catalog (no network), so the filter
+        finds models before any provider has been opened."""
+        assert self._cached is not None
+        found: dict[str, list[ModelInfo]] = {}
+        for provider_id in list(self._providers):
+            try:
+                found[provider_id] = self._cached(provider_id)
+            except Exception:  # a bad cache file must not break the picker
+                continue
+        self.app.call_from_thread(self._apply_prefill, found)
+
+    def _apply_prefill(self, found: dict[str, list[ModelInfo]]) -> None:
+        for provider_id, models in found.items():
+            entry = self._providers[provider_id]
+            if entry.state != "loaded" and not entry.models:
+                entry.models = sorted(models, key=lambda m: m.ref.model)
+        self.rebuild()
 
     def provider(self, provider_id: str) -> ProviderEntry | None:
         return self._providers.get(provider_id)
@@ -129,10 +154,7 @@ class ModelPicker(Vertical):
         return Text(label.ljust(width), style=f"bold {colour}" if colour else "bold")
 
     def _provider_label(self, entry: ProviderEntry) -> Text:
-        label = Text.assemble((entry.name, "bold"), "  ", self._badge(entry.tier))
-        if entry.state == "loaded":
-            label.append(f" {len(entry.models)}", style="dim")
-        return label
+        return Text.assemble((entry.name, "bold"), "  ", self._badge(entry.tier))
 
     def _model_label(self, model: ModelInfo) -> Text:
         # Badge first, in a fixed column: long model ids are cut at the right, never the tier.
@@ -203,6 +225,8 @@ class ModelPicker(Vertical):
             entry.state = "loaded"
         except Exception as error:  # shown in the tree; never a traceback
             entry.state, entry.problem = "error", short_problem(error)
+            if entry.models:  # what the cache or catalog had stays usable
+                entry.problem += " · cached list"
             self.post_message(self.LoadFailed(self, entry.id, error))
         self.rebuild()
 

@@ -50,11 +50,16 @@ class PromptInput(TextArea):
             return not self.text and bool(self._history)
         return True
 
+    # Priority bindings run as soon as the app reads the key, before this widget has handled
+    # the keys typed just before it (a fast burst, a paste without bracketed-paste): queue
+    # the work behind them with call_later, or Enter would send a half-typed prompt.
     def action_submit(self) -> None:
+        self.call_later(self._submit)
+
+    def _submit(self) -> None:
         text = self.text.strip()
-        if not text:
-            return
-        self.post_message(self.Submitted(self, text))
+        if text:
+            self.post_message(self.Submitted(self, text))
 
     def remember(self, text: str) -> None:
         """The screen accepted `text`: keep it for Up and clear the editor."""
@@ -63,7 +68,7 @@ class PromptInput(TextArea):
         self.clear()
 
     def action_newline(self) -> None:
-        self.insert("\n")
+        self.call_later(self.insert, "\n")
 
     def action_recall(self) -> None:
         if self._history:
