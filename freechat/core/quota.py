@@ -128,7 +128,8 @@ class QuotaBook:
             until = error.resets_at or now + (error.retry_after or 0.0)
         else:
             return
-        limit = self._limit(provider, self._scope(provider, model), model, name)
+        with self._lock:
+            limit = self._limit(provider, self._scope(provider, model), model, name)
         self.observe_limits(provider, model, [RateWindow(
             name, split_name(name)[0], limit, 0.0, until)])
 

@@ -15,6 +15,7 @@ wrong shape is a ProtocolError, never a crash.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 from collections.abc import Awaitable, Callable, Mapping
@@ -27,6 +28,7 @@ from freechat.core.events import SOURCE_REPORTED, RateWindow
 from freechat.core.providers.base import HTTPAdapter
 from freechat.core.quota import ProviderQuota, QuotaBook
 from freechat.core.quota_limits import next_day_reset
+from freechat.core.secret import Secret
 from freechat.core.timeparse import parse_http_date
 
 if TYPE_CHECKING:
@@ -198,15 +200,25 @@ async def refresh_provider(book: QuotaBook, adapter: HTTPAdapter, now: float,
     return None
 
 
-def configured_providers(runtime: Runtime, book: QuotaBook) -> list[str]:
+def key_lookup(runtime: Runtime) -> dict[str, Secret | None]:
+    """{provider: its key} for providers with one. Blocking (the OS keyring): run it in a
+    thread from an event loop."""
+    keys: dict[str, Secret | None] = {}
+    for pid in runtime.config.all_provider_ids():
+        found = runtime.keys.lookup(runtime.spec(pid))
+        if found.found:
+            keys[pid] = found.secret
+    return keys
+
+
+def configured_providers(runtime: Runtime, book: QuotaBook,
+                         keys: dict[str, Secret | None] | None = None) -> list[str]:
     """Providers with a key, plus keyless/local ones freechat has used (no network here)."""
+    keys = key_lookup(runtime) if keys is None else keys
     found = []
     for pid in runtime.config.all_provider_ids():
         spec = runtime.spec(pid)
-        if spec.needs_key:
-            if runtime.keys.lookup(spec).found:
-                found.append(pid)
-        elif book.has_data(pid):
+        if pid in keys or (not spec.needs_key and book.has_data(pid)):
             found.append(pid)
     return found
 
@@ -224,18 +236,20 @@ async def gather_quota(
     providers: list[str] | None = None, refresh: bool = False,
 ) -> tuple[list[ProviderQuota], list[FreechatError]]:
     """Snapshots for `providers` (default: the configured ones). With `refresh`, quota
-    endpoints are asked first, and local providers are probed for reachability."""
+    endpoints are asked first, and local providers are probed for reachability. Keyring and
+    file work runs in threads, so this is safe to await on the UI's event loop."""
     errors: list[FreechatError] = []
-    chosen = list(providers) if providers else configured_providers(runtime, book)
+    keys = await asyncio.to_thread(key_lookup, runtime)
+    chosen = list(providers) if providers else configured_providers(runtime, book, keys)
     if refresh:
         now = book._clock()
-        for pid in runtime.config.all_provider_ids() if not providers else chosen:
+        for pid in chosen if providers else runtime.config.all_provider_ids():
             spec = runtime.spec(pid)
-            has_key = runtime.keys.lookup(spec).found
-            if spec.needs_key and not (has_key and has_endpoint(pid)):
+            if spec.needs_key and not (pid in keys and has_endpoint(pid)):
                 continue
             try:
-                adapter = runtime.adapter(pid, client, require_key=spec.needs_key)
+                adapter = await asyncio.to_thread(  # a keyless lookup may ask the keyring
+                    runtime.adapter, pid, client, key=keys.get(pid), require_key=False)
             except FreechatError as error:
                 errors.append(error)
                 continue
@@ -243,11 +257,10 @@ async def gather_quota(
                 if pid not in chosen and await _reachable(adapter):
                     chosen.append(pid)
                 continue
-            hub = _hub_url(runtime, pid)
-            error = await refresh_provider(book, adapter, now, hub)
+            error = await refresh_provider(book, adapter, now, _hub_url(runtime, pid))
             if error is not None:
                 errors.append(error)
-        book.flush()
+        await book.aflush()
     snapshots = [book.snapshot(pid, tier=runtime.spec(pid).tier) for pid in chosen]
     return snapshots, errors
 

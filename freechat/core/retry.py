@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from freechat.core.errors import (
@@ -155,13 +156,14 @@ class QuotaGuard:
                 self.policy.budget.deposit()
                 started = False
                 try:
-                    async for event in open_stream():
-                        started = True
-                        if isinstance(event, RateLimits):
-                            self.book.observe_limits(ref.provider, ref.model, event.windows)
-                        elif isinstance(event, Usage):
-                            self.book.record_usage(entry, event)
-                        yield event
+                    async with aclosing(open_stream()) as stream:  # closed even if we are
+                        async for event in stream:
+                            started = True
+                            if isinstance(event, RateLimits):
+                                self.book.observe_limits(ref.provider, ref.model, event.windows)
+                            elif isinstance(event, Usage):
+                                self.book.record_usage(entry, event)
+                            yield event
                     return
                 except FreechatError as error:
                     self.book.observe_error(ref.provider, ref.model, error)
