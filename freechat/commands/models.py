@@ -35,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON list")
 
 
+NO_KEY = "no key"  # marker: the provider lists only with a key, and none is set
+
+
 def _fallback_note(listing: Listing) -> str:
     if listing.source == SOURCE_CACHE:
         return f"showing the cached list from {listing.fetched_at or 'earlier'}"
@@ -44,21 +47,20 @@ def _fallback_note(listing: Listing) -> str:
 
 
 async def _one(runtime: Runtime, directory: ModelDirectory, provider: str,
-               client: httpx.AsyncClient, strict: bool) -> tuple[Listing, str | None]:
+               client: httpx.AsyncClient, strict: bool,
+               quiet_local: bool) -> tuple[Listing, str | None]:
     """(listing, note for stderr or None). Raises only when `strict`."""
     spec = runtime.spec(provider)
     if spec.models_need_key and not runtime.keys.lookup(spec).found and not strict:
-        listing = directory.listing(provider)
-        env = spec.key_envs[0] if spec.key_envs else f"{spec.env_prefix}_KEY"
-        return listing, f"{provider}: listing needs a key ({env}); {_fallback_note(listing)}"
+        return directory.listing(provider), NO_KEY
     try:
         models = await directory.refresh(provider, client)
     except FreechatError as error:
         if strict:
             raise
         listing = directory.listing(provider)
-        if spec.tier == TIER_LOCAL and isinstance(error, NetworkError):
-            return listing, None  # a local server that is not running is not news
+        if quiet_local and spec.tier == TIER_LOCAL and isinstance(error, NetworkError):
+            return listing, None  # in the full listing, a local server not running is no news
         return listing, f"{provider}: {error.message}; {_fallback_note(listing)}"
     return Listing(provider, models, SOURCE_LIVE), None
 
@@ -67,10 +69,21 @@ async def gather(runtime: Runtime, providers: list[str], strict: bool) -> list[L
     directory = ModelDirectory(runtime)
     async with runtime.make_client() as client:
         results = await asyncio.gather(
-            *(_one(runtime, directory, pid, client, strict) for pid in providers)
+            *(_one(runtime, directory, pid, client, strict, len(providers) > 1)
+              for pid in providers)
         )
-    for _, note in results:
-        if note:
+    keyless = [listing.provider for listing, note in results if note == NO_KEY]
+    if len(keyless) > 1:  # one line for all of them, not a wall of notes
+        print(f"freechat: no key for {', '.join(keyless)}; showing their cached lists or the "
+              "bundled catalog (`freechat keys set ID` to list live)", file=sys.stderr)
+    for listing, note in results:
+        if note == NO_KEY:
+            if len(keyless) == 1:
+                spec = runtime.spec(listing.provider)
+                env = spec.key_envs[0] if spec.key_envs else f"{spec.env_prefix}_KEY"
+                print(f"freechat: {listing.provider}: listing needs a key ({env}); "
+                      f"{_fallback_note(listing)}", file=sys.stderr)
+        elif note:
             print(f"freechat: {note}", file=sys.stderr)
     return [listing for listing, _ in results]
 
