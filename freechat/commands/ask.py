@@ -12,9 +12,11 @@ from typing import Any
 from freechat.core.errors import FreechatError, UsageError
 from freechat.core.events import ReasoningDelta, TextDelta
 from freechat.core.models import ModelRef
-from freechat.core.quota import provider_quota_json
+from freechat.core.quota import open_book, quota_json_for
+from freechat.core.retry import QuotaGuard
 from freechat.core.runtime import Runtime
 from freechat.core.session import ChatSession, Reply
+from freechat.core.throttle import Throttled
 from freechat.core.turns import Turn
 
 
@@ -65,7 +67,7 @@ def reply_json(
         "total_ms": reply.total_ms,
         "upstream_provider": reply.meta.upstream_provider,
         "generation_id": reply.meta.generation_id,
-        "quota": provider_quota_json(runtime.spec(reply.model.provider), reply.rate_windows),
+        "quota": quota_json_for(runtime, reply.model, reply.rate_windows),
         "error": None if error is None else {"type": error.type_name, "message": error.one_line()},
     }
 
@@ -84,6 +86,9 @@ async def stream_reply(
             out.flush()
         elif isinstance(event, ReasoningDelta):
             sys.stderr.write(event.text)
+            sys.stderr.flush()
+        elif isinstance(event, Throttled) and sys.stderr.isatty():  # status, not an error
+            sys.stderr.write(f"[waiting {event.seconds:.0f} s: {event.reason}]\n")
             sys.stderr.flush()
 
 
@@ -106,7 +111,8 @@ async def ask(
     ref = runtime.resolve_model(args.model)
     async with runtime.make_client() as client:
         adapter = runtime.adapter(ref.provider, client)
-        session = ChatSession(ref, adapter, system=args.system)
+        guard = QuotaGuard.from_settings(open_book(runtime))  # throttle, retries, ledger
+        session = ChatSession(ref, adapter, system=args.system, guard=guard)
         turn = begin_saved_turn(runtime, ref, prompt, args.system) if args.save else None
         reply = Reply(ref, time.monotonic())
         try:

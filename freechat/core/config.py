@@ -17,6 +17,7 @@ import tomli_w
 from freechat.core.catalog import PROVIDERS, ProviderSpec, resolve_base_url
 from freechat.core.errors import ConfigError
 from freechat.core.fsutil import atomic_write
+from freechat.core.quota_limits import parse_quota_section
 
 _KEYISH = re.compile(r"(api_?key|token|secret|password)$", re.IGNORECASE)
 
@@ -47,6 +48,8 @@ class Config:
     timeouts: Timeouts = field(default_factory=Timeouts)
     providers: dict[str, ProviderConfig] = field(default_factory=dict)
     keymap: dict[str, str] = field(default_factory=dict)
+    # `[quota]`: retry/throttle settings and `[quota.<provider>]` limit overrides (quota_limits)
+    quota: dict[str, Any] = field(default_factory=dict)
     # Sections this version does not know, kept so that saving does not lose them.
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -155,6 +158,8 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     keymap = _want(data.pop("keymap", {}), dict, "keymap", path)
     for binding, keys in keymap.items():
         config.keymap[binding] = _want(keys, str, f"keymap.{binding}", path)
+    if "quota" in data:
+        config.quota = parse_quota_section(data.pop("quota"), path, config.warnings)
     config.extra = data
     return config
 
@@ -206,6 +211,8 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         data["providers"] = providers
     if config.keymap:
         data["keymap"] = dict(config.keymap)
+    if config.quota:
+        data["quota"] = dict(config.quota)
     return data
 
 

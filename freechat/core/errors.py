@@ -74,7 +74,9 @@ class MissingKey(AuthError):
 class RateLimited(FreechatError):
     """The provider (or our own throttle) says: not now.
 
-    `scope` is e.g. "minute" or "day"; `retry_after` seconds; `resets_at` epoch seconds.
+    `scope` is e.g. "minute" or "day"; `retry_after` seconds; `resets_at` epoch seconds;
+    `status` the HTTP status (retries never follow a 403); `windows` the quota windows
+    (events.RateWindow) the error carried, e.g. OpenRouter's X-RateLimit-* (for the QuotaBook).
     """
 
     exit_code = EXIT_RATE_LIMITED
@@ -87,12 +89,16 @@ class RateLimited(FreechatError):
         scope: str | None = None,
         retry_after: float | None = None,
         resets_at: float | None = None,
+        status: int | None = None,
+        windows: tuple[object, ...] = (),
         **kwargs: str | None,
     ) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.scope = scope
         self.retry_after = retry_after
         self.resets_at = resets_at
+        self.status = status
+        self.windows = windows
 
 
 class QuotaExhausted(RateLimited):

@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from freechat.core.errors import Cancelled, FreechatError, ProtocolError
 from freechat.core.events import (
@@ -25,6 +26,10 @@ from freechat.core.events import (
 )
 from freechat.core.models import ChatMessage, ModelRef
 from freechat.core.providers.base import ChatRequest, HTTPAdapter
+
+if TYPE_CHECKING:
+    from freechat.core.retry import QuotaGuard
+    from freechat.core.throttle import Throttled
 
 # How a reply ended (RELIABILITY §3.4).
 STATUS_STREAMING = "streaming"
@@ -108,10 +113,12 @@ class ChatSession:
         *,
         system: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        guard: QuotaGuard | None = None,
     ) -> None:
         self.model = model
         self.adapter = adapter
         self.system = system
+        self.guard = guard  # throttle, retries before a reply starts, quota ledger
         self.history: list[ChatMessage] = []
         self._clock = clock
 
@@ -152,7 +159,7 @@ class ChatSession:
         request = self.request_for(prompt)
         self.history.append(ChatMessage("user", prompt))
         try:
-            async for event in self.adapter.stream_chat(request):
+            async for event in self._stream(request):
                 reply.record(event, self._clock())
                 yield event
         except FreechatError as error:
@@ -173,6 +180,14 @@ class ChatSession:
             raise wrapped from None
         reply.ended_at = self._clock()
         self._keep(reply)
+
+    def _stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent | Throttled]:
+        """The adapter's stream, through the quota guard when there is one (it may also yield
+        `Throttled` while a request waits for the rate limit or a retry)."""
+        if self.guard is None:
+            return self.adapter.stream_chat(request)
+        adapter = self.adapter
+        return self.guard.stream(self.model, lambda: adapter.stream_chat(request))
 
     def _keep(self, reply: Reply) -> None:
         if reply.text:
