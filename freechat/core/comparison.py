@@ -179,8 +179,10 @@ class Comparison:
         if column.session is None:
             # Building an adapter looks up the key, and the keyring can block.
             adapter = await asyncio.to_thread(self._adapter_for, column.ref)
+            # One guard for every column: the throttle then sees all of a provider's requests.
+            extra = {} if self.guard is None else {"guard": self.guard}
             column.session = ChatSession(column.ref, adapter, system=self.system,
-                                         clock=self._clock, guard=self.guard)
+                                         clock=self._clock, **extra)
         return column.session
 
     async def _begin_turn(self, column: Column, prompt: str) -> Turn | None:

@@ -8,10 +8,16 @@ fails with a 502 (a provider error that is not retried... after the retries the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from textual.app import App
+from textual.screen import Screen
 
+from freechat.core.models import ModelRef
 from freechat.core.runtime import Runtime
+from freechat.ui.screens.compare import CompareScreen
+from freechat.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, bundled_theme_dirs, load_themes
 from tests.conftest import TEST_KEY
 from tests.fakes.openai_stream import openrouter_stream
 from tests.fakes.server import FakeProviderServer, FakeResponse, RecordedRequest
@@ -71,3 +77,47 @@ def cli_env(server: FakeProviderServer) -> dict[str, str]:
 
 def model_requests(server: FakeProviderServer) -> list[str]:
     return [r.json()["model"] for r in server.requests if r.path == "/chat/completions"]
+
+
+class ScreenApp(App[None]):
+    """A minimal app around one screen, themed like freechat, owning an HTTP client."""
+
+    def __init__(self, runtime: Runtime, make_screen: Callable[[Any], Screen[Any]]) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self._make_screen = make_screen
+        self.client: Any = None
+        for theme in load_themes(bundled_theme_dirs()).themes:
+            self.register_theme(theme)
+        self.theme = DEFAULT_THEME
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        self.client = self.runtime.make_client()
+        self.push_screen(self._make_screen(self.client))
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+
+@pytest.fixture
+def compare_app(runtime: Runtime) -> Callable[..., ScreenApp]:
+    """compare_app(FAST, SLOW, blind=True, ...) -> an app showing a CompareScreen."""
+
+    def make(*models: str, **kwargs: Any) -> ScreenApp:
+        refs = [ModelRef.parse(m) for m in models]
+        return ScreenApp(runtime, lambda client: CompareScreen(runtime, client, refs, **kwargs))
+
+    return make
+
+
+async def wait_for(pilot: Any, condition: Callable[[], bool], rounds: int = 400) -> None:
+    """Let the app run until `condition` holds (bounded: fails instead of hanging)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never became true")
