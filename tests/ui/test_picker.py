@@ -91,3 +91,12 @@ async def test_enter_without_a_model_asks_to_pick_one(make_app, openrouter):
         assert app.focused is not None and app.focused.id == "picker-filter"
         assert main(app).prompt.text == "hi"  # nothing typed is lost
         assert not main(app).query(AssistantMessage)
+
+
+async def test_status_shows_the_models_own_tier_once_known(make_app, openrouter):
+    """OpenRouter is a free provider, but this model of it is paid: say so."""
+    app = make_app(model="openrouter/openai/gpt-4o")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        badge = main(app).query_one("#status-tier")
+        assert str(badge.render()).strip() == "paid" and badge.has_class("-paid")

@@ -174,6 +174,16 @@ class MainScreen(Screen[None]):
         self.picker.rebuild()
         self.prompt.focus()
 
+    @on(ModelPicker.ModelsLoaded)
+    def _models_loaded(self, event: ModelPicker.ModelsLoaded) -> None:
+        """Now the current model's own tier is known (a paid model of a free provider)."""
+        event.stop()
+        if self.model is None or self.model.provider != event.provider_id:
+            return
+        for info in event.models:
+            if info.ref == self.model:
+                self.status.show_tier(info.tier)
+
     @on(ModelPicker.LoadFailed)
     def _models_failed(self, event: ModelPicker.LoadFailed) -> None:
         event.stop()

@@ -122,6 +122,7 @@ class AssistantMessage(Vertical):
     async def write_text(self, text: str) -> None:
         if self._answer_stream is None:
             self.has_text = True
+            self.add_class("-has-text")
             self._answer_stream = Markdown.get_stream(self.answer)
             self.footer.update("streaming…")
             if self.has_reasoning:  # the answer matters now; reasoning stays one key away

@@ -91,6 +91,14 @@ class ModelPicker(Vertical):
             return self.picker
 
     @dataclass
+    class ModelsLoaded(Message):
+        """A provider's models are known (from the cache/catalog, or live)."""
+
+        picker: ModelPicker
+        provider_id: str
+        models: list[ModelInfo]
+
+    @dataclass
     class LoadFailed(Message):
         picker: ModelPicker
         provider_id: str
@@ -140,8 +148,9 @@ class ModelPicker(Vertical):
     def _apply_prefill(self, found: dict[str, list[ModelInfo]]) -> None:
         for provider_id, models in found.items():
             entry = self._providers[provider_id]
-            if entry.state != "loaded" and not entry.models:
+            if entry.state != "loaded" and not entry.models and models:
                 entry.models = sorted(models, key=lambda m: m.ref.model)
+                self.post_message(self.ModelsLoaded(self, provider_id, entry.models))
         self.rebuild()
 
     def provider(self, provider_id: str) -> ProviderEntry | None:
@@ -223,6 +232,7 @@ class ModelPicker(Vertical):
         try:
             entry.models = sorted(await self._loader(entry.id), key=lambda m: m.ref.model)
             entry.state = "loaded"
+            self.post_message(self.ModelsLoaded(self, entry.id, entry.models))
         except Exception as error:  # shown in the tree; never a traceback
             entry.state, entry.problem = "error", short_problem(error)
             if entry.models:  # what the cache or catalog had stays usable

@@ -71,6 +71,10 @@ class StatusBar(Horizontal):
         model = self.query_one("#status-model", Static)
         model.update(ref or f"no model — press {picker_key} to pick one")
         model.set_class(ref is None, "-none")
+        self.show_tier(tier)
+        self.show_key("", True)
+
+    def show_tier(self, tier: str | None) -> None:
         badge = self.query_one("#status-tier", Static)
         label = tier_label(tier) if tier else ""
         badge.update(f" {label} " if label else "")
@@ -78,7 +82,6 @@ class StatusBar(Horizontal):
             badge.remove_class(css)
         if label in _TIER_CLASSES:
             badge.add_class(_TIER_CLASSES[label])
-        self.show_key("", True)
 
     def show_key(self, text: str, ok: bool) -> None:
         key = self.query_one("#status-key", Static)
