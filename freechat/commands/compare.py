@@ -22,6 +22,7 @@ from freechat.core.errors import EXIT_ERROR, FreechatError, UsageError
 from freechat.core.models import ModelRef
 from freechat.core.runtime import Runtime
 from freechat.core.session import STATUS_COMPLETE, Reply
+from freechat.core.throttle import Throttled
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -74,7 +75,11 @@ async def compare(runtime: Runtime, refs: list[ModelRef], prompt: str,
             if not args.json:
                 _print_answer(column, reply, sent=column.refused is None)
 
-        await comparison.send(prompt, on_done=done)
+        def event(column: Column, event: object) -> None:
+            if isinstance(event, Throttled):  # say why nothing seems to happen
+                _stderr(f"{column.ref}: waiting {event.seconds:.0f} s — {event.reason}")
+
+        await comparison.send(prompt, on_event=event, on_done=done)
     return comparison
 
 

@@ -160,7 +160,7 @@ class Comparison:
                 reply.fail(Cancelled("stopped by user", provider=column.ref.provider),
                            self._clock())
             if not self._stopping:  # cancelled from outside: let the caller see it
-                self._finish(turn, reply)
+                await self._finish(turn, reply)
                 if on_done is not None:
                     await _maybe(on_done(column, reply))
                 raise
@@ -171,7 +171,7 @@ class Comparison:
                                          hint="please report it"), self._clock())
         if reply.status == STATUS_STREAMING:  # the stream was closed without an end
             reply.fail(Cancelled("stopped", provider=column.ref.provider), self._clock())
-        self._finish(turn, reply)
+        await self._finish(turn, reply)
         if on_done is not None:
             await _maybe(on_done(column, reply))
 
@@ -209,10 +209,12 @@ class Comparison:
             return None
 
     @staticmethod
-    def _finish(turn: Turn | None, reply: Reply) -> None:
-        if turn is not None:
-            with contextlib.suppress(FreechatError, OSError):  # the journal keeps it
-                turn.finish(reply)
+    async def _finish(turn: Turn | None, reply: Reply) -> None:
+        if turn is None:
+            return
+        # A file write under the store's lock: off the event loop (the UI keeps drawing).
+        with contextlib.suppress(FreechatError, OSError):  # if it fails, the journal has it
+            await asyncio.to_thread(turn.finish, reply)
 
     # --- blind vote ------------------------------------------------------------------------
     def choices(self) -> list[str]:

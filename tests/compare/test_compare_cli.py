@@ -12,10 +12,13 @@ from tests.compare.conftest import (
     SLOW,
     SLOW_TEXT,
     THIRD,
+    behaviours,
     cli_env,
     model_requests,
+    route_models,
 )
 from tests.conftest import TEST_KEY
+from tests.fakes.server import FakeResponse
 
 ASK_FIELDS = ("model", "provider", "text", "reasoning", "finish_reason", "usage", "ttft_ms",
               "total_ms", "upstream_provider", "quota", "error")
@@ -113,3 +116,24 @@ def test_save_keeps_each_answer_as_a_conversation(run_cli, models_server):
     assert len(set(ids)) == 2
     listed = run_cli("conversations", "list", "--json", env=cli_env(models_server))
     assert {c["id"] for c in json.loads(listed.out)} == set(ids)
+
+
+def test_a_retried_model_says_why_it_waits_and_still_answers(run_cli, models_server):
+    calls = {"n": 0}
+    table = behaviours()
+    fast = table["fast/model:free"]
+
+    def limited_once(request):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            body = {"error": {"message": "Rate limit exceeded: free-models-per-min.",
+                              "code": 429}}
+            return FakeResponse.json(body, 429, headers={"retry-after": "1"})
+        return fast(request)
+
+    table["fast/model:free"] = limited_once
+    route_models(models_server, table)
+    result = run_cli("compare", "-m", FAST, "-m", SLOW, "hi", env=cli_env(models_server))
+    assert result.returncode == 0, result.err
+    assert f"{FAST}: waiting 1 s" in result.err
+    assert "".join(FAST_TEXT) in result.out and calls["n"] == 2

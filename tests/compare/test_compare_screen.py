@@ -7,6 +7,7 @@ import random
 
 from freechat.core.leaderboard import OUTCOME_TIE, OUTCOME_WIN, Vote, VoteBook
 from freechat.core.quota import QuotaBook
+from freechat.core.store import ConversationStore
 from freechat.ui.screens.compare import CompareScreen
 from freechat.ui.screens.leaderboard import LeaderboardScreen
 from freechat.ui.widgets.compare_column import CompareColumn
@@ -62,7 +63,8 @@ async def test_columns_stream_independently_and_esc_stops_all(compare_app, model
         assert screen.prompt.has_focus  # ready for the next prompt
 
 
-async def test_a_failing_model_shows_its_error_in_its_column_only(compare_app, models_server):
+async def test_a_failing_model_shows_its_error_in_its_column_only(compare_app, models_server,
+                                                                 runtime):
     app = compare_app(FAST, BROKEN, SLOW)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
@@ -84,6 +86,8 @@ async def test_a_failing_model_shows_its_error_in_its_column_only(compare_app, m
         assert [len(c.messages) for c in screen.columns] == [2, 2, 2]
         second = [r.json()["messages"] for r in models_server.requests][-3:]
         assert all(m[-1]["content"] == "again" for m in second)
+        saved = ConversationStore.from_paths(runtime.paths).list()  # one per column
+        assert sorted(c.title for c in saved) == ["compare: hi"] * 3
 
 
 async def test_blind_vote_is_saved_and_reveals_the_names(compare_app, models_server,

@@ -56,7 +56,7 @@ class CompareScreen(Screen[None]):
 
     def __init__(
         self, runtime: Runtime, client: Any, models: Sequence[ModelRef], *,
-        blind: bool = False, system: str | None = None, store: Any = None,
+        blind: bool = False, system: str | None = None, save: bool = True, store: Any = None,
         guard: Any = None, votes: VoteBook | None = None, rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic, live_interval: float | None = LIVE_INTERVAL,
     ) -> None:
@@ -65,6 +65,10 @@ class CompareScreen(Screen[None]):
             raise ValueError(f"compare shows at most {MAX_MODELS} models")
         self.runtime = runtime
         self.client = client  # the app's HTTP client, opaque here
+        if save and store is None:  # each column is saved as its own conversation
+            from freechat.core.store import ConversationStore
+
+            store = ConversationStore.from_paths(runtime.paths)
         self.comparison = Comparison(
             list(models), self._adapter_for, blind=blind, system=system, store=store,
             rng=rng, clock=clock,
