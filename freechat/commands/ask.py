@@ -15,7 +15,8 @@ from freechat.core.models import ModelRef
 from freechat.core.quota import open_book, quota_json_for
 from freechat.core.retry import QuotaGuard
 from freechat.core.runtime import Runtime
-from freechat.core.session import ChatSession, Reply
+from freechat.core.session import STATUS_CANCELLED, ChatSession, Reply
+from freechat.core.text import clean_surrogates
 from freechat.core.throttle import Throttled
 from freechat.core.turns import Turn
 
@@ -118,6 +119,11 @@ async def ask(
         try:
             with contextlib.suppress(FreechatError):  # recorded on the reply
                 await stream_reply(session, prompt, reply, echo=not args.json, turn=turn)
+        except asyncio.CancelledError:
+            # Ctrl-C (asyncio.run cancels this task): the session marked the reply cancelled,
+            # so it ends like any other failure, with its partial text and --json object.
+            if reply.status != STATUS_CANCELLED:
+                raise
         finally:  # also on Ctrl-C: the reply is saved, marked cancelled
             if turn is not None:
                 turn.finish(reply)
@@ -130,8 +136,9 @@ def run(args: argparse.Namespace, runtime: Runtime) -> int:
     if not args.json and sys.stdout.isatty() and reply.text and not reply.text.endswith("\n"):
         sys.stdout.write("\n")
     if args.json:
-        sys.stdout.write(json.dumps(reply_json(reply, runtime, conversation_id),
-                                    ensure_ascii=False) + "\n")
+        # Cleaned: a lone surrogate from argv or provider metadata must not crash the output.
+        sys.stdout.write(clean_surrogates(json.dumps(reply_json(reply, runtime, conversation_id),
+                                                     ensure_ascii=False)) + "\n")
     sys.stdout.flush()
     if conversation_id is not None and not args.json:
         print(f"freechat: saved as conversation {conversation_id}", file=sys.stderr)

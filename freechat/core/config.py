@@ -24,9 +24,11 @@ _KEYISH = re.compile(r"(api_?key|token|secret|password)$", re.IGNORECASE)
 
 @dataclass
 class Timeouts:
-    """Seconds. `read` is the longest silence allowed between bytes (keep-alives count)."""
+    """Seconds. `first_byte` is the longest wait for a response to start (free tiers queue);
+    `read` the longest silence allowed between bytes once it has (keep-alives count)."""
 
     connect: float = 10.0
+    first_byte: float = 120.0
     read: float = 120.0
     write: float = 30.0
     pool: float = 10.0

@@ -5,12 +5,15 @@ Exit codes are the CLI contract of DESIGN §5.
 
 from __future__ import annotations
 
+from freechat.core.text import clean_surrogates
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_RATE_LIMITED = 4
 EXIT_PROVIDER = 5
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class FreechatError(Exception):
@@ -30,9 +33,11 @@ class FreechatError(Exception):
         title: str | None = None,
         provider: str | None = None,
     ) -> None:
+        # Provider text can carry lone surrogates, which would crash printing and saving.
+        message = clean_surrogates(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = clean_surrogates(hint) if hint else hint
         self.title = title or self.default_title
         self.provider = provider
 
@@ -155,5 +160,5 @@ class ResponseTooLarge(ProtocolError):
 class Cancelled(FreechatError):
     """The user stopped the reply."""
 
-    exit_code = EXIT_ERROR
+    exit_code = EXIT_INTERRUPTED
     default_title = "Stopped"

@@ -8,6 +8,7 @@ JSON-escaped and base64 forms) from provider error bodies and anything else we p
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import threading
@@ -17,10 +18,13 @@ _MASK = "[redacted]"
 _known: set[str] = set()
 _known_lock = threading.Lock()
 
-# Shapes of well-known provider keys, redacted even when we never saw the key itself.
+# Shapes of well-known provider keys, redacted even when we never saw the key itself. A key
+# starts a token (after a non-word character, a JSON escape such as \n, or a %XX escape), so
+# words like "task-management-system" are left alone.
 _KEY_PATTERNS = re.compile(
     r"""
-    sk-or-v1-[A-Za-z0-9]{16,}        # OpenRouter
+    (?:(?<![A-Za-z0-9_\-])|(?<=\\[nrtbf])|(?<=%[0-9A-Fa-f]{2}))
+    (?:sk-or-v1-[A-Za-z0-9]{16,}     # OpenRouter
     | sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,}  # OpenAI-style
     | AIza[0-9A-Za-z_\-]{30,}        # Google
     | gsk_[A-Za-z0-9]{20,}           # Groq
@@ -28,7 +32,7 @@ _KEY_PATTERNS = re.compile(
     | csk-[A-Za-z0-9]{20,}           # Cerebras
     | nvapi-[A-Za-z0-9_\-]{20,}      # NVIDIA
     | fw_[A-Za-z0-9]{20,}            # Fireworks
-    """,
+    )""",
     re.VERBOSE,
 )
 # Credentials in URLs and headers, whatever their shape.
@@ -42,13 +46,17 @@ _CONTEXT_PATTERNS = re.compile(
 )
 
 
-def _forms(value: str) -> set[str]:
-    """The ways a key can appear in text: raw, URL-encoded, JSON-escaped, base64."""
-    forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
+@functools.lru_cache(maxsize=256)
+def _forms(value: str) -> frozenset[str]:
+    """The ways a key can appear in text: raw, URL-encoded, JSON-escaped (also with the
+    optional escaped slash), base64."""
+    escaped = json.dumps(value)[1:-1]
+    forms = {value, quote(value, safe=""), quote_plus(value), escaped,
+             escaped.replace("/", "\\/")}
     raw = value.encode("utf-8", "surrogatepass")
     forms.add(base64.b64encode(raw).decode())
     forms.add(base64.urlsafe_b64encode(raw).decode())
-    return {f for f in forms if f}
+    return frozenset(f for f in forms if f)
 
 
 class Secret:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from freechat.core.errors import Cancelled, FreechatError, ProtocolError
+from freechat.core.errors import Cancelled, FreechatError, ProtocolError, StreamInterrupted
 from freechat.core.events import (
     Finished,
     Meta,
@@ -26,6 +26,7 @@ from freechat.core.events import (
 )
 from freechat.core.models import ChatMessage, ModelRef
 from freechat.core.providers.base import ChatRequest, HTTPAdapter
+from freechat.core.text import DeltaCleaner
 
 if TYPE_CHECKING:
     from freechat.core.retry import QuotaGuard
@@ -158,16 +159,23 @@ class ChatSession:
         self.last_reply = reply
         request = self.request_for(prompt)
         self.history.append(ChatMessage("user", prompt))
+        cleaner = DeltaCleaner()
         try:
-            async for event in self._stream(request):
-                reply.record(event, self._clock())
-                yield event
+            async for raw in self._stream(request):
+                for event in cleaner.feed(raw):
+                    reply.record(event, self._clock())
+                    yield event
+            if reply.status == STATUS_STREAMING:  # the adapter ended without `Finished`
+                raise StreamInterrupted(
+                    "the reply stream ended early, before the provider said it was finished",
+                    provider=self.model.provider, hint="the partial reply was kept; try again",
+                )
         except FreechatError as error:
             reply.fail(error, self._clock())
             self._keep(reply)
             raise
         except asyncio.CancelledError:
-            reply.fail(Cancelled("stopped by user"), self._clock())
+            reply.fail(Cancelled("stopped by user", provider=self.model.provider), self._clock())
             self._keep(reply)
             raise
         except Exception as error:  # a bug or an unexpected library error: still keep text

@@ -82,10 +82,7 @@ class SSEParser:
                 rest = text[pos:]
                 self._line_len += len(rest)
                 if self._line_len > self._max_line:
-                    raise ResponseTooLarge(
-                        f"a line of the response is over {self._max_line // 1024} KiB",
-                        hint="the provider sent malformed data; try again or another model",
-                    )
+                    raise self._too_large("a line", self._max_line)
                 self._line_parts.append(rest)
                 break
             end = match.start()
@@ -95,10 +92,7 @@ class SSEParser:
             else:
                 line = text[pos:end]
             if len(line) > self._max_line:
-                raise ResponseTooLarge(
-                    f"a line of the response is over {self._max_line // 1024} KiB",
-                    hint="the provider sent malformed data; try again or another model",
-                )
+                raise self._too_large("a line", self._max_line)
             pos = end + 1
             if text[end] == "\r":
                 if pos < length:
@@ -123,10 +117,7 @@ class SSEParser:
             self._data.append(value)
             self._data_len += len(value) + 1
             if self._data_len > self._max_event:
-                raise ResponseTooLarge(
-                    f"an event of the response is over {self._max_event // (1 << 20)} MiB",
-                    hint="the provider sent malformed data; try again or another model",
-                )
+                raise self._too_large("an event", self._max_event)
         elif name == "event":
             self._event_type = value
         elif name == "id":
@@ -134,6 +125,19 @@ class SSEParser:
                 self._last_id = value
         elif name == "retry" and value and value.isascii() and value.isdigit():
             self.retry = int(value)
+
+    @property
+    def buffered(self) -> int:
+        """Characters held for an unfinished line and event (bounded by the two caps)."""
+        return self._line_len + self._data_len
+
+    @staticmethod
+    def _too_large(what: str, cap: int) -> ResponseTooLarge:
+        size = f"{cap // (1 << 20)} MiB" if cap >= 1 << 20 else f"{cap} characters"
+        return ResponseTooLarge(
+            f"response too large: {what} of the reply stream is over {size}; stopped reading",
+            hint="the provider sent malformed data; try again or pick another model",
+        )
 
     def _dispatch(self, out: list[SSEEvent | SSEComment]) -> None:
         if not self._data:

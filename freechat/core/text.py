@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from freechat.core.events import Finished, ReasoningDelta, StreamEvent, TextDelta
+
 REPLACEMENT = "\ufffd"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
@@ -45,6 +47,46 @@ class SurrogateJoiner:
     def flush(self) -> str:
         pending, self._pending = self._pending, ""
         return REPLACEMENT if pending else ""
+
+
+class DeltaCleaner:
+    """Surrogate hygiene for a whole event stream, whatever adapter produced it.
+
+    ChatSession runs every event through one of these, so the text that reaches the screen and
+    the saved file is always encodable even if an adapter forgot its own SurrogateJoiner. Clean
+    events pass through as the same objects; a held-back half is flushed before `Finished`.
+    """
+
+    def __init__(self) -> None:
+        self._text = SurrogateJoiner()
+        self._reasoning = SurrogateJoiner()
+
+    def feed(self, event: StreamEvent) -> list[StreamEvent]:
+        if isinstance(event, TextDelta):
+            return self._clean(event, self._text, TextDelta)
+        if isinstance(event, ReasoningDelta):
+            return self._clean(event, self._reasoning, ReasoningDelta)
+        if isinstance(event, Finished):
+            return [*self.flush(), event]
+        return [event]
+
+    def flush(self) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        if reasoning := self._reasoning.flush():
+            out.append(ReasoningDelta(reasoning))
+        if text := self._text.flush():
+            out.append(TextDelta(text))
+        return out
+
+    @staticmethod
+    def _clean(
+        event: TextDelta | ReasoningDelta, joiner: SurrogateJoiner,
+        cls: type[TextDelta] | type[ReasoningDelta],
+    ) -> list[StreamEvent]:
+        text = joiner.feed(event.text)
+        if not text:
+            return []
+        return [event if text == event.text else cls(text)]
 
 
 class ThinkTagSplitter:

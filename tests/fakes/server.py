@@ -17,6 +17,7 @@ import asyncio
 import json
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ class RecordedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-cased names
     body: bytes
+    received_at: float = field(default_factory=time.monotonic)  # for "no request before N s"
 
     @property
     def raw_target(self) -> str:
