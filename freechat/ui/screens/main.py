@@ -22,22 +22,20 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from freechat.core.errors import AuthError, Cancelled, FreechatError, MissingKey, UsageError
+from freechat.core.errors import Cancelled, FreechatError, UsageError
 from freechat.core.events import ReasoningDelta, TextDelta, Waiting
-from freechat.core.keys import KeyLookup
 from freechat.core.model_directory import ModelDirectory
 from freechat.core.models import ModelInfo, ModelRef
 from freechat.core.runtime import Runtime
 from freechat.core.secret import redact
 from freechat.core.session import STATUS_STREAMING, ChatSession, Reply
+from freechat.ui.screens.main_support import load_models, lookup_key
 from freechat.ui.widgets.chat_view import ChatView
 from freechat.ui.widgets.message import AssistantMessage
 from freechat.ui.widgets.model_picker import ModelPicker, ProviderEntry
 from freechat.ui.widgets.prompt import PromptInput
 from freechat.ui.widgets.status_bar import StatusBar, key_source_text, streaming_state
 from freechat.ui.widgets.welcome import Welcome, bound_key
-
-KEY_LOOKUP_TIMEOUT = 10.0  # seconds; a locked keyring must not hang the UI
 
 
 class MainScreen(Screen[None]):
@@ -124,29 +122,7 @@ class MainScreen(Screen[None]):
 
     # --- model ---------------------------------------------------------------------------
     async def _load_models(self, provider_id: str) -> list[ModelInfo]:
-        spec = self.runtime.spec(provider_id)
-        found = await self._lookup_key(provider_id)
-        adapter = await asyncio.to_thread(
-            self.runtime.adapter, provider_id, self.client, require_key=False
-        )
-        try:
-            models = await adapter.list_models()
-        except AuthError:
-            if found is not None and not found.found and spec.needs_key:
-                raise MissingKey("no API key", provider=provider_id) from None
-            raise
-        with contextlib.suppress(OSError):  # the cache is a convenience, not a must
-            await asyncio.to_thread(self.directory.store, provider_id, models)
-        return models
-
-    async def _lookup_key(self, provider_id: str) -> KeyLookup | None:
-        spec = self.runtime.spec(provider_id)
-        try:
-            return await asyncio.wait_for(
-                asyncio.to_thread(self.runtime.keys.lookup, spec), KEY_LOOKUP_TIMEOUT
-            )
-        except (FreechatError, TimeoutError):
-            return None
+        return await load_models(self.runtime, self.client, self.directory, provider_id)
 
     def select_model(self, ref: ModelRef, info: ModelInfo | None = None) -> None:
         self.model = ref
@@ -160,7 +136,7 @@ class MainScreen(Screen[None]):
     @work(group="key-lookup", exclusive=True, exit_on_error=False)
     async def _show_key_source(self, provider_id: str) -> None:
         spec = self.runtime.spec(provider_id)
-        found = await self._lookup_key(provider_id)
+        found = await lookup_key(self.runtime, provider_id)
         if found is None:
             self.status.show_key("key: keyring not answering", False)
             return

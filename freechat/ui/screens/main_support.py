@@ -1,0 +1,49 @@
+"""The main screen's calls into the core that must not block the event loop.
+
+Key lookups can block on a locked keyring (RELIABILITY §0.2), so they run in a thread with a
+timeout; the adapter is built in a thread for the same reason (it looks the key up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from freechat.core.errors import AuthError, FreechatError, MissingKey
+from freechat.core.keys import KeyLookup
+from freechat.core.model_directory import ModelDirectory
+from freechat.core.models import ModelInfo
+from freechat.core.runtime import Runtime
+
+KEY_LOOKUP_TIMEOUT = 10.0  # seconds; a locked keyring must not hang the UI
+
+
+async def lookup_key(runtime: Runtime, provider_id: str) -> KeyLookup | None:
+    """Where the provider's key comes from; None when the keyring does not answer."""
+    spec = runtime.spec(provider_id)
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(runtime.keys.lookup, spec), KEY_LOOKUP_TIMEOUT
+        )
+    except (FreechatError, TimeoutError):
+        return None
+
+
+async def load_models(
+    runtime: Runtime, client: Any, directory: ModelDirectory, provider_id: str
+) -> list[ModelInfo]:
+    """The provider's live model list (cached for next time). A 401 without any key is
+    reported as MissingKey: "no key" says what to do, "key rejected" would mislead."""
+    spec = runtime.spec(provider_id)
+    found = await lookup_key(runtime, provider_id)
+    adapter = await asyncio.to_thread(runtime.adapter, provider_id, client, require_key=False)
+    try:
+        models = await adapter.list_models()
+    except AuthError:
+        if found is not None and not found.found and spec.needs_key:
+            raise MissingKey("no API key", provider=provider_id) from None
+        raise
+    with contextlib.suppress(OSError):  # the cache is a convenience, not a must
+        await asyncio.to_thread(directory.store, provider_id, models)
+    return models
