@@ -293,3 +293,39 @@ def test_F32_two_concurrent_streams_on_one_provider(fake_server, home):
     for outcome, name in ((left, "left"), (right, "right")):
         check_core(outcome, faults.Expect(f"echo: {name} {faults.FULL}", "complete"))
     assert len(fake_server.requests) == 2
+
+
+def test_F28_whole_json_reply_is_read_whole_not_cut_at_64_KiB(fake_server):
+    # Gemini may answer a stream request with one JSON array; a long reply is well over the
+    # 64 KiB kept of an error body, and must still arrive whole.
+    from tests.fakes import gemini as gm
+    from tests.providers.profiles import PROFILES
+    from tests.providers.test_contract import joined, run
+
+    texts = [f"part {i} " + "é" * 200 for i in range(300)]
+    chunks = [gm.gemini_chunk([{"text": t}], usage=gm.usage_metadata(5, i + 1, None),
+                              finish="STOP" if i == len(texts) - 1 else None)
+              for i, t in enumerate(texts)]
+    response = FakeResponse.json(chunks)
+    assert len(response.steps[0].data) > 128 << 10
+    fake_server.route("POST", PROFILES["gemini"].chat_path(), response)
+    events, error = asyncio.run(run(PROFILES["gemini"], fake_server))
+    assert error is None, error
+    assert joined(events, TextDelta) == "".join(texts)
+
+
+def test_F28_oversized_json_document_is_refused(fake_server, home, monkeypatch):
+    from freechat.core.errors import ResponseTooLarge
+    from freechat.core.providers import base
+
+    monkeypatch.setattr(base, "MAX_JSON_BODY", 4096)
+    fake_server.route("GET", "/models", FakeResponse.json({"data": [{"id": "x" * 8192}]}))
+
+    async def scenario() -> None:
+        runtime = runtime_for(fake_server.url, home)
+        async with runtime.make_client() as client:
+            await runtime.adapter("openrouter", client).list_models()
+
+    with pytest.raises(ResponseTooLarge) as caught:
+        asyncio.run(scenario())
+    assert "response too large" in caught.value.one_line()

@@ -396,6 +396,19 @@ class HTTPAdapter:
                 raise
         return bytes(body[:limit])
 
+    async def read_body(self, response: httpx.Response) -> bytes:
+        """A whole JSON document (a model list, a non-streamed reply): read in full, up to
+        MAX_JSON_BODY, beyond which it is refused rather than cut (a cut is invalid JSON)."""
+        limit = MAX_JSON_BODY
+        body = await self._read_bounded(response, limit + 1, strict=True)
+        if len(body) > limit:
+            size = f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+            raise ResponseTooLarge(
+                f"response too large: a JSON document over {size}; stopped reading",
+                provider=self.spec.id, hint="check the base URL",
+            )
+        return body
+
     async def iter_body(self, response: httpx.Response) -> AsyncIterator[bytes]:
         """Body chunks, with `timeouts.read` as the longest silence between two of them."""
         started = False
@@ -448,14 +461,9 @@ class HTTPAdapter:
                     response.status_code, response.headers, await self._read_bounded(response),
                     response.reason_phrase,
                 )
-            body = await self._read_bounded(response, MAX_JSON_BODY + 1, strict=True)
+            body = await self.read_body(response)
         finally:
             await response.aclose()
-        if len(body) > MAX_JSON_BODY:
-            raise ResponseTooLarge(
-                f"response too large: over {MAX_JSON_BODY >> 20} MiB from {one_line(url, 80)}",
-                provider=self.spec.id, hint="check the base URL",
-            )
         try:
             return json.loads(body)
         except ValueError:

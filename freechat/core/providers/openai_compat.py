@@ -152,7 +152,7 @@ class OpenAICompatAdapter(ModelListing):
             for event in self.rate_limits_from_headers(response.headers):
                 yield event
             if self.json_replies and "json" in response.headers.get("content-type", "").lower():
-                body = await self._read_bounded(response)
+                body = await self.read_body(response)  # whole: a long reply is over 64 KiB
                 try:
                     events = self.json_reply(json.loads(body.decode("utf-8", "replace")))
                 except ValueError:
