@@ -26,7 +26,7 @@ from freechat.core.events import (
 )
 from freechat.core.models import ChatMessage, ModelRef
 from freechat.core.providers.base import ChatRequest, HTTPAdapter
-from freechat.core.text import DeltaCleaner
+from freechat.core.text import DeltaCleaner, clean_surrogates
 
 if TYPE_CHECKING:
     from freechat.core.retry import QuotaGuard
@@ -147,6 +147,9 @@ class ChatSession:
             messages.append(ChatMessage("system", self.system))
         messages.extend(self.history)
         messages.append(ChatMessage("user", prompt))
+        # Whoever typed or loaded it, the request must encode: argv can carry lone surrogates.
+        messages = [m if (text := clean_surrogates(m.content)) is m.content
+                    else ChatMessage(m.role, text) for m in messages]
         return ChatRequest(model=self.model.model, messages=messages)
 
     async def send(self, prompt: str, reply: Reply | None = None) -> AsyncIterator[StreamEvent]:
@@ -157,6 +160,7 @@ class ChatSession:
         """
         reply = reply or Reply(self.model, self._clock())
         self.last_reply = reply
+        prompt = clean_surrogates(prompt)
         request = self.request_for(prompt)
         self.history.append(ChatMessage("user", prompt))
         cleaner = DeltaCleaner()

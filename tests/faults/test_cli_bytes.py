@@ -62,3 +62,15 @@ def test_F11_cli_invalid_utf8(ask):
 
 def test_F12_cli_bom(ask):
     ask(faults.f12())
+
+
+def test_F10_cli_prompt_bytes_that_are_not_utf8_are_saved(run_cli, fake_server, home):
+    from tests.faults.conftest import MODEL, cli_env
+
+    fake_server.route("POST", "/chat/completions", *faults.f10().responses)
+    env = cli_env(fake_server.url, home)
+    result = run_cli("ask", "--save", "-m", MODEL, "hi \udcff there", env=env)  # argv b"\xff"
+    assert result.returncode == 0, result.err
+    assert result.out == faults.f10().expect.text
+    listed = run_cli("conversations", "list", "--json", env=env)
+    assert listed.returncode == 0 and "hi \ufffd there" in listed.out

@@ -107,3 +107,11 @@ def test_F12_bom_before_first_event_keeps_it(core):
     outcome = core(fault)
     check_core(outcome, fault.expect)
     assert outcome.reply.text.startswith(faults.TEXTS[0])
+
+
+def test_F10_prompt_with_lone_surrogate_is_sent_and_kept(core, fake_server):
+    # A terminal in a non-UTF-8 locale (or a stray byte in argv) gives Python "\udcff".
+    fault = faults.f10()
+    outcome = core(fault, prompt="hi \udcff there")
+    check_core(outcome, fault.expect)
+    assert fake_server.requests[0].json()["messages"][-1]["content"] == "hi \ufffd there"
