@@ -8,6 +8,7 @@ import socket
 import time
 
 from tests.fakes import faults
+from tests.fakes.server import Abort, FakeResponse
 from tests.faults.conftest import MODEL, cli_env, interrupt, start_ask
 
 
@@ -71,3 +72,10 @@ def test_F22_cli_connection_refused(run_cli, home):
     lines = result.err.splitlines()
     assert len(lines) == 1 and "could not connect" in lines[0], result.err
     assert json.loads(result.out)["error"]["type"] == "NetworkError"
+
+
+def test_F22_cli_reset_before_any_byte_is_retried_a_bounded_number_of_times(ask, fake_server):
+    fault = faults.Fault("F22", "reset before the body", (FakeResponse(steps=[Abort()]),),
+                         faults.Expect("", "error", "NetworkError", 5, "connection lost"))
+    ask(fault, as_json=True)
+    assert 1 <= len(fake_server.requests) <= 3

@@ -47,9 +47,10 @@ def test_F25_cli_echoed_key_is_redacted_everywhere(ask, fake_server, home):
 
 
 @pytest.mark.parametrize("status", [502, 503])
-def test_F26_cli_html_error_page(ask, status):
+def test_F26_cli_html_error_page(ask, fake_server, status):
     result, _ = ask(faults.f26(status), as_json=True)
     assert "<" not in result.err and "cloudflare" not in result.err.lower()
+    assert 1 <= len(fake_server.requests) <= 3  # a bounded number of retries, never a loop
 
 
 def test_F27_cli_json_error_on_200(ask):
