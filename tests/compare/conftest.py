@@ -17,7 +17,7 @@ from textual.screen import Screen
 from freechat.core.models import ModelRef
 from freechat.core.runtime import Runtime
 from freechat.ui.screens.compare import CompareScreen
-from freechat.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, bundled_theme_dirs, load_themes
+from freechat.ui.themes import DEFAULT_THEME, bundled_theme_dirs, load_themes, variable_defaults
 from tests.conftest import TEST_KEY
 from tests.fakes.openai_stream import openrouter_stream
 from tests.fakes.server import FakeProviderServer, FakeResponse, RecordedRequest
@@ -92,7 +92,7 @@ class ScreenApp(App[None]):
         self.theme = DEFAULT_THEME
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(VARIABLE_DEFAULTS)
+        return variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
         self.client = self.runtime.make_client()

@@ -178,7 +178,7 @@ async def test_inband_error_chunk_is_an_error_after_partial_text(fake_server, co
 async def test_inband_error_with_null_finish_reason_as_recorded(fake_server):
     chunk = openrouter_error_chunk("Token limit reached", 400, finish=None)
     fake_server.route("POST", "/chat/completions", FakeResponse.sse([sse(chunk), DONE]))
-    got, error = await collect(fake_server)
+    _, error = await collect(fake_server)
     assert isinstance(error, ProviderError) and "Token limit reached" in error.message
 
 

@@ -79,7 +79,7 @@ def openrouter_error_chunk(message: str, code: int | str = 502, *, finish: str |
 
 
 def openai_chunk(content: str | None = None, *, finish: str | None = None,
-                 usage: dict[str, Any] | None | str = "omit", role: bool = False,
+                 usage: dict[str, Any] | str | None = "omit", role: bool = False,
                  model: str = "gpt-4o-mini", extra_delta: dict[str, Any] | None = None,
                  choices: bool = True) -> dict[str, Any]:
     delta: dict[str, Any] = {}
