@@ -52,6 +52,10 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     # `[quota]`: retry/throttle settings and `[quota.<provider>]` limit overrides (quota_limits)
     quota: dict[str, Any] = field(default_factory=dict)
+    # Free-only fallback chain: model refs and/or "auto" (core/fallback.py); with
+    # `auto_fallback` the app switches on a rate limit instead of only offering to.
+    fallback: list[str] = field(default_factory=list)
+    auto_fallback: bool = False
     # Sections this version does not know, kept so that saving does not lose them.
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -115,6 +119,21 @@ def _want(value: Any, kind: type | tuple[type, ...], where: str, path: Path) -> 
     return value
 
 
+def _fallback_list(value: Any, path: Path, warnings: list[str]) -> list[str]:
+    """`fallback = ["groq/llama-3.1-8b-instant", "auto"]` (or just `"auto"`)."""
+    items = [value] if isinstance(value, str) else _want(value, list, "fallback", path)
+    refs: list[str] = []
+    for item in items:
+        text = _want(item, str, "fallback[]", path).strip()
+        provider, sep, model = text.partition("/")
+        if text != "auto" and not (sep and provider and model):
+            warnings.append(f"{path}: fallback entry '{text}' is not provider/model or "
+                            '"auto" (ignored)')
+            continue
+        refs.append(text)
+    return refs
+
+
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     config = Config(path=path)
     data = dict(data)
@@ -162,6 +181,10 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         config.keymap[binding] = _want(keys, str, f"keymap.{binding}", path)
     if "quota" in data:
         config.quota = parse_quota_section(data.pop("quota"), path, config.warnings)
+    if "fallback" in data:
+        config.fallback = _fallback_list(data.pop("fallback"), path, config.warnings)
+    if "auto_fallback" in data:
+        config.auto_fallback = _want(data.pop("auto_fallback"), bool, "auto_fallback", path)
     config.extra = data
     return config
 
@@ -215,8 +238,22 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         data["keymap"] = dict(config.keymap)
     if config.quota:
         data["quota"] = dict(config.quota)
+    if config.fallback:
+        data["fallback"] = list(config.fallback)
+    if config.auto_fallback:
+        data["auto_fallback"] = True
     return data
 
 
 def save_config(config: Config, path: Path) -> None:
     atomic_write(path, tomli_w.dumps(config_to_dict(config)).encode("utf-8"))
+
+
+def update_config(path: Path, change: Callable[[Config], object]) -> Config:
+    """Re-read the file, apply `change`, write it back atomically: a setting changed from the
+    app keeps whatever the user edited by hand since freechat started (comments are lost).
+    Blocking file work: run it in a thread from the UI. Raises ConfigError on a broken file."""
+    config = load_config(path)
+    change(config)
+    save_config(config, path)
+    return config
