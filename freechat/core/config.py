@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,12 +97,12 @@ class Config:
         ids.extend(pid for pid in self.providers if pid not in PROVIDERS)
         return ids
 
-    def base_url(self, provider_id: str) -> str:
+    def base_url(self, provider_id: str, environ: Mapping[str, str] | None = None) -> str:
         spec = self.provider_spec(provider_id)
         if spec is None:
             raise ConfigError(f"unknown provider '{provider_id}'")
         conf = self.providers.get(provider_id)
-        return resolve_base_url(spec, conf.base_url if conf else None)
+        return resolve_base_url(spec, conf.base_url if conf else None, environ)
 
 
 def _line_of(error: tomllib.TOMLDecodeError) -> str:

@@ -139,6 +139,15 @@ class NetworkError(FreechatError):
     default_title = "Network"
 
 
+class ResponseTimeout(NetworkError):
+    """Connected, but no response started within `timeouts.first_byte`. Not retried: the user
+    already waited the whole limit once. Reported as a NetworkError (DESIGN §3 types)."""
+
+    @property
+    def type_name(self) -> str:
+        return "NetworkError"
+
+
 class StreamInterrupted(FreechatError):
     """The reply stopped before the provider said it was finished. Partial text is kept."""
 

@@ -30,6 +30,7 @@ from freechat.core.errors import (
     ProviderError,
     QuotaExhausted,
     RateLimited,
+    ResponseTimeout,
 )
 from freechat.core.events import RateLimits, StreamEvent, Usage
 from freechat.core.models import ModelRef
@@ -59,7 +60,7 @@ class RetryBudget:
 
 def retryable(error: FreechatError) -> bool:
     if isinstance(error, AuthError | OutOfCredit | QuotaExhausted | ModelUnavailable
-                  | ContextTooLong):
+                  | ContextTooLong | ResponseTimeout):
         return False
     status = getattr(error, "status", None)
     if status in NEVER_STATUS:  # e.g. OpenRouter's 403 "key limit exceeded"

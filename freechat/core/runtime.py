@@ -86,6 +86,6 @@ class Runtime:
         if key is None:
             key = self.keys.require(spec) if require_key else self.keys.lookup(spec).secret
         return build_adapter(
-            spec, base_url=self.config.base_url(provider_id), key=key, client=client,
+            spec, base_url=self.config.base_url(provider_id, self.environ), key=key, client=client,
             timeouts=self.config.timeouts, clock=time.time, environ=self.environ,
         )

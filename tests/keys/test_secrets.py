@@ -19,7 +19,7 @@ from freechat.core.config import Config
 from freechat.core.errors import FreechatError
 from freechat.core.keyring_store import KeyringStore
 from freechat.core.keys import KeyLookup, KeyStoreUnavailable, child_environ
-from freechat.core.providers.base import error_from_response
+from freechat.core.providers.error_map import error_from_response
 from freechat.core.runtime import Runtime
 from freechat.core.secret import Secret
 from freechat.ui.safe_errors import SafeErrorsMixin

@@ -26,7 +26,7 @@ from freechat.core.errors import (
     QuotaExhausted,
     RateLimited,
 )
-from freechat.core.providers.base import map_error, one_line
+from freechat.core.providers.error_map import map_error, one_line
 from freechat.core.quota_limits import next_day_reset
 from freechat.core.timeparse import parse_duration
 

@@ -35,7 +35,7 @@ from freechat.core.events import (
     Usage,
     Waiting,
 )
-from freechat.core.providers.base import ChatRequest, error_from_response, extract_error
+from freechat.core.providers.base import ChatRequest
 from freechat.core.providers.chunks import (
     parse_usage,
     reply_events,
@@ -43,6 +43,7 @@ from freechat.core.providers.chunks import (
     str_or_none,
     vercel_upstream,
 )
+from freechat.core.providers.error_map import error_from_response, extract_error
 from freechat.core.providers.error_rules import classify
 from freechat.core.providers.listing import ModelListing
 from freechat.core.ratelimit_headers import rate_limits_from_headers
