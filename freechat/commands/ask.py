@@ -77,20 +77,35 @@ async def stream_reply(
     session: ChatSession, prompt: str, reply: Reply, echo: bool, turn: Turn | None = None
 ) -> None:
     out = sys.stdout
-    async for event in session.send(prompt, reply):
-        if turn is not None:
-            turn.record(event)  # journaled, so a kill loses at most a fraction of a second
-        if not echo:
-            continue
-        if isinstance(event, TextDelta):
-            out.write(event.text)
-            out.flush()
-        elif isinstance(event, ReasoningDelta):
-            sys.stderr.write(event.text)
-            sys.stderr.flush()
-        elif isinstance(event, Throttled) and sys.stderr.isatty():  # status, not an error
-            sys.stderr.write(f"[waiting {event.seconds:.0f} s: {event.reason}]\n")
-            sys.stderr.flush()
+    reasoning_open = False  # reasoning written to stderr without its closing newline
+    try:
+        async for event in session.send(prompt, reply):
+            if turn is not None:
+                turn.record(event)  # journaled, so a kill loses at most a fraction of a second
+            if not echo:
+                continue
+            if isinstance(event, TextDelta):
+                if reasoning_open:
+                    reasoning_open = _end_reasoning()
+                out.write(event.text)
+                out.flush()
+            elif isinstance(event, ReasoningDelta):
+                sys.stderr.write(event.text)
+                sys.stderr.flush()
+                reasoning_open = not event.text.endswith("\n")
+            elif isinstance(event, Throttled) and sys.stderr.isatty():  # status, not an error
+                sys.stderr.write(f"[waiting {event.seconds:.0f} s: {event.reason}]\n")
+                sys.stderr.flush()
+    finally:
+        if reasoning_open:
+            _end_reasoning()
+
+
+def _end_reasoning() -> bool:
+    """Close the reasoning line on stderr so status and error lines start on their own."""
+    sys.stderr.write("\n")
+    sys.stderr.flush()
+    return False
 
 
 def begin_saved_turn(runtime: Runtime, ref: ModelRef, prompt: str, system: str | None) -> Turn:
