@@ -28,7 +28,7 @@ def test_ask_streams_byte_exact_text(run_cli, fake_server):
     result = run_cli("ask", "-m", MODEL, "say", "hi", env=env_for(fake_server))
     assert result.returncode == 0, result.err
     assert result.stdout == "".join(TEXT_PARTS).encode("utf-8")
-    assert "hmm" in result.err and "hmm" not in result.out  # reasoning goes to stderr
+    assert result.err == "hmm\n" and "hmm" not in result.out  # reasoning: stderr, own line
     assert fake_server.requests[0].json()["messages"][-1]["content"] == "say hi"
 
 
