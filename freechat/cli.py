@@ -23,15 +23,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message, hint=f"see `{self.prog} --help`")
 
 
-def _command_modules() -> dict[str, ModuleType]:
+def _command_modules(names: Sequence[str] = COMMANDS) -> dict[str, ModuleType]:
     modules = {}
-    for name in COMMANDS:
+    for name in names:
         try:
             modules[name] = importlib.import_module(f"freechat.commands.{name}")
         except ModuleNotFoundError as error:
             if error.name != f"freechat.commands.{name}":
                 raise
     return modules
+
+
+def _needed(args: Sequence[str]) -> Sequence[str]:
+    """Only the named command's module: startup must not pay for every command's imports
+    (the app's first frame, `ask`'s whole run). Help, options and typos still see them all."""
+    if not args:
+        return ("chat",)
+    return (args[0],) if args[0] in COMMANDS else COMMANDS
 
 
 def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
@@ -55,11 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        modules = _command_modules()
+        modules = _command_modules(_needed(args_list))
         parser = build_parser(modules)
-        args = parser.parse_args(args_list or ["chat"])
-        if args.command is None:
-            args = parser.parse_args(["chat", *args_list])
+        if not args_list or (args_list[0] not in modules
+                             and args_list[0] not in ("-h", "--help", "--version")):
+            args_list = ["chat", *args_list]  # `freechat -m REF` opens the app on REF
+        args = parser.parse_args(args_list)
         from freechat.core.runtime import Runtime
 
         runtime = Runtime.from_env()
