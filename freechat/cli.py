@@ -36,10 +36,10 @@ def _command_modules(names: Sequence[str] = COMMANDS) -> dict[str, ModuleType]:
 
 def _needed(args: Sequence[str]) -> Sequence[str]:
     """Only the named command's module: startup must not pay for every command's imports
-    (the app's first frame, `ask`'s whole run). Help, options and typos still see them all."""
-    if not args:
-        return ("chat",)
-    return (args[0],) if args[0] in COMMANDS else COMMANDS
+    (the app's first frame, `ask`'s whole run). Anything else opens the app; help sees all."""
+    if args and args[0] in COMMANDS:
+        return (args[0],)
+    return COMMANDS if args and args[0] in ("-h", "--help", "--version") else ("chat",)
 
 
 def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:

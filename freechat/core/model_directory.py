@@ -14,8 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from freechat.core.catalog import (  # re-exported: the catalog lives with the provider table
     bundled_catalog,
@@ -27,6 +26,9 @@ from freechat.core.catalog import (  # re-exported: the catalog lives with the p
 from freechat.core.fsutil import atomic_write
 from freechat.core.models import ModelInfo
 from freechat.core.runtime import Runtime
+
+if TYPE_CHECKING:  # the app's first frame must not wait for httpx
+    import httpx
 
 __all__ = ["ModelDirectory", "bundled_catalog", "catalog_date", "catalog_models",
            "model_from_json"]

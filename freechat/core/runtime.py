@@ -10,8 +10,7 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import httpx
+from typing import TYPE_CHECKING
 
 from freechat import __version__
 from freechat.core.catalog import ProviderSpec
@@ -20,9 +19,12 @@ from freechat.core.errors import UsageError
 from freechat.core.keys import KeyStore
 from freechat.core.models import ModelRef
 from freechat.core.paths import Paths
-from freechat.core.providers import build_adapter
-from freechat.core.providers.base import HTTPAdapter
 from freechat.core.secret import Secret
+
+if TYPE_CHECKING:  # httpx and the adapters load on first use: the app's first frame needs neither
+    import httpx
+
+    from freechat.core.providers.base import HTTPAdapter
 
 
 @dataclass
@@ -71,6 +73,8 @@ class Runtime:
         return ref
 
     def make_client(self) -> httpx.AsyncClient:
+        import httpx
+
         # No redirects (credentials must not follow them); env proxies are honoured.
         return httpx.AsyncClient(
             follow_redirects=False, timeout=httpx.Timeout(30.0),
@@ -82,6 +86,8 @@ class Runtime:
         key: Secret | None = None,
     ) -> HTTPAdapter:
         """`key` overrides the stored one (to validate a key before saving it)."""
+        from freechat.core.providers import build_adapter
+
         spec = self.spec(provider_id)
         if key is None:
             key = self.keys.require(spec) if require_key else self.keys.lookup(spec).secret

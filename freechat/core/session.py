@@ -25,10 +25,11 @@ from freechat.core.events import (
     Usage,
 )
 from freechat.core.models import ChatMessage, ModelRef
-from freechat.core.providers.base import ChatRequest, HTTPAdapter
 from freechat.core.text import DeltaCleaner, clean_surrogates
 
 if TYPE_CHECKING:
+    # The adapters pull in httpx: the app's first frame must not wait for it.
+    from freechat.core.providers.base import ChatRequest, HTTPAdapter
     from freechat.core.retry import QuotaGuard
     from freechat.core.throttle import Throttled
 
@@ -103,7 +104,7 @@ class Reply:
         self.ended_at = now
 
 
-AdapterFactory = Callable[[str], HTTPAdapter]
+AdapterFactory = Callable[[str], "HTTPAdapter"]
 
 
 class ChatSession:
@@ -142,6 +143,8 @@ class ChatSession:
         return self.history.pop().content if self.history else None
 
     def request_for(self, prompt: str) -> ChatRequest:
+        from freechat.core.providers.base import ChatRequest
+
         messages = []
         if self.system:
             messages.append(ChatMessage("system", self.system))

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import Any
-
-import rich
-import textual
-from rich.segment import Segments
-from rich.traceback import Trace, Traceback
+from typing import TYPE_CHECKING, Any
 
 from freechat.core.secret import redact
+
+if TYPE_CHECKING:  # rich.traceback (and Pygments under it) loads only on a crash, not at startup
+    from rich.traceback import Trace, Traceback
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -39,6 +37,8 @@ def _scrub(trace: Trace) -> Trace:
 
 def redacted_trace(exc_info: ExcInfo | None = None) -> Trace:
     """A Rich `Trace` of the current (or given) exception: no locals, messages redacted."""
+    from rich.traceback import Traceback
+
     exc_type, exc_value, tb = exc_info or sys.exc_info()
     if exc_type is None or exc_value is None:
         raise ValueError("no exception to render")
@@ -47,6 +47,10 @@ def redacted_trace(exc_info: ExcInfo | None = None) -> Trace:
 
 
 def safe_traceback(exc_info: ExcInfo | None = None, *, width: int | None = None) -> Traceback:
+    import rich
+    import textual
+    from rich.traceback import Traceback
+
     return Traceback(
         trace=redacted_trace(exc_info), show_locals=False, width=width,
         suppress=[rich, textual],
@@ -64,6 +68,8 @@ class SafeErrorsMixin:
             renderable: Any = safe_traceback()
         except Exception:  # never let the crash handler crash; say only what is safe
             renderable = redact(f"freechat crashed: {type(error).__name__}: {error}")
+        from rich.segment import Segments
+
         app._exit_renderables.append(
             Segments(app.console.render(renderable, app.console.options))
         )

@@ -1,17 +1,19 @@
 """One chat turn on screen: the user's prompt, or an assistant reply as it streams in.
 
 An assistant reply is a header (the model), a collapsible "Reasoning" block that appears only
-when reasoning arrives, the answer streamed as Markdown through `MarkdownStream` (each delta
-is appended; the reply is never re-rendered whole), and a footer with the figures or with
-why the reply stopped.
+when reasoning arrives, the answer as Markdown, and a footer with the figures or with why the
+reply stopped. Text is streamed through `LazyMarkdown` (lazy_markdown.py): a delta is only
+appended, the screen catches up at most 20 times a second, and the reply is never
+re-rendered whole. A saved reply is shown the same way from its text (`from_stored`).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Collapsible, Static
 
 from freechat.core.errors import Cancelled, StreamInterrupted
 from freechat.core.models import ModelRef
@@ -23,6 +25,10 @@ from freechat.core.session import (
     STATUS_STREAMING,
     Reply,
 )
+
+if TYPE_CHECKING:
+    from freechat.core.conversation import StoredMessage
+    from freechat.ui.widgets.lazy_markdown import LazyMarkdown
 
 
 def format_ms(ms: int | None) -> str:
@@ -36,7 +42,7 @@ def format_ms(ms: int | None) -> str:
     return f"{minutes}m{seconds:02d}s"
 
 
-def figures(reply: Reply) -> list[str]:
+def figures(reply: Reply | StoredMessage) -> list[str]:
     """Tokens and timing, in the order a reader wants them."""
     parts: list[str] = []
     usage = reply.usage
@@ -50,8 +56,10 @@ def figures(reply: Reply) -> list[str]:
         parts.append(f"first token {format_ms(reply.ttft_ms)}")
     if reply.total_ms is not None:
         parts.append(f"total {format_ms(reply.total_ms)}")
-    if reply.meta.upstream_provider:
-        parts.append(f"via {reply.meta.upstream_provider}")
+    upstream = reply.meta.upstream_provider if isinstance(reply, Reply) else (
+        reply.upstream_provider)
+    if upstream:
+        parts.append(f"via {upstream}")
     return parts
 
 
@@ -76,6 +84,29 @@ def outcome(reply: Reply) -> tuple[str, str]:
     return f"✗ {what}", "-error"
 
 
+def stored_outcome(message: StoredMessage) -> tuple[str, str]:
+    """(footer text, CSS class) for a saved reply, worded as `outcome` words a live one."""
+    status = message.status or STATUS_COMPLETE
+    if status == STATUS_COMPLETE:
+        finish = message.finish_reason or "stop"
+        if finish == "length":
+            head, css = "⚠ cut off at the length limit", "-warning"
+        elif finish == "content_filter":
+            head, css = "⚠ stopped by the provider's content filter", "-warning"
+        else:
+            head, css = f"✓ {finish}", "-complete"
+        return " · ".join([head, *figures(message)]), css
+    if status == STATUS_CANCELLED:
+        kept = "partial reply kept" if message.content else "nothing had arrived"
+        return " · ".join(["■ stopped by user", kept, *figures(message)]), "-stopped"
+    what = message.error.message if message.error is not None else (
+        "freechat stopped before the reply ended" if status in ("interrupted", STATUS_STREAMING)
+        else "the reply ended early")
+    if status != "error" or message.content:
+        return " · ".join([f"⚠ incomplete: {what}", *figures(message)]), "-incomplete"
+    return f"✗ {what}", "-error"
+
+
 class UserMessage(Static):
     def __init__(self, text: str) -> None:
         super().__init__(text, markup=False, classes="message user-message")
@@ -83,60 +114,85 @@ class UserMessage(Static):
 
 
 class AssistantMessage(Vertical):
-    def __init__(self, model: ModelRef) -> None:
-        super().__init__(classes="message assistant-message -streaming")
+    def __init__(self, model: ModelRef | str, *, text: str | None = None,
+                 reasoning: str = "", footer: tuple[str, str] | None = None) -> None:
+        """A live reply (`write_*` then `finish`), or a finished one when `text` is given."""
+        done = text is not None
+        super().__init__(classes="message assistant-message" + ("" if done else " -streaming"))
         self.model = model
         self.border_title = str(model)
-        self._answer_stream: MarkdownStream | None = None
-        self._reasoning_stream: MarkdownStream | None = None
-        self.has_text = False
-        self.has_reasoning = False
+        self._text = text
+        self._reasoning_text = reasoning
+        self._footer = footer
+        self.has_text = bool(text)
+        self.has_reasoning = bool(reasoning)
+        if self.has_text:
+            self.add_class("-has-text")
+        if self.has_reasoning:
+            self.add_class("-has-reasoning")
+        if footer is not None and footer[1]:
+            self.add_class(footer[1])
+
+    @classmethod
+    def from_stored(cls, message: StoredMessage) -> AssistantMessage:
+        return cls(message.model or "unknown model", text=message.content,
+                   reasoning=message.reasoning, footer=stored_outcome(message))
 
     def compose(self) -> ComposeResult:
-        with Collapsible(title="Thinking…", collapsed=False, classes="reasoning"):
-            yield Markdown(classes="reasoning-body")
-        yield Markdown(classes="answer")
-        yield Static("waiting for the first token…", classes="message-footer", markup=False)
+        from freechat.ui.widgets.lazy_markdown import LazyMarkdown  # Markdown loads on first use
+
+        done = self._text is not None
+        title = "Reasoning" if done else "Thinking…"
+        with Collapsible(title=title, collapsed=done, classes="reasoning"):
+            yield LazyMarkdown(self._reasoning_text if done else None, classes="reasoning-body")
+        yield LazyMarkdown(self._text, classes="answer")
+        footer = self._footer[0] if self._footer else "waiting for the first token…"
+        yield Static(footer, classes="message-footer", markup=False)
 
     @property
-    def answer(self) -> Markdown:
-        return self.query_one(".answer", Markdown)
+    def answer(self) -> LazyMarkdown:
+        from freechat.ui.widgets.lazy_markdown import LazyMarkdown
+
+        return self.query_one(".answer", LazyMarkdown)
 
     @property
     def reasoning(self) -> Collapsible:
         return self.query_one(".reasoning", Collapsible)
 
     @property
+    def reasoning_body(self) -> LazyMarkdown:
+        from freechat.ui.widgets.lazy_markdown import LazyMarkdown
+
+        return self.query_one(".reasoning-body", LazyMarkdown)
+
+    @property
     def footer(self) -> Static:
         return self.query_one(".message-footer", Static)
 
     async def write_reasoning(self, text: str) -> None:
-        if self._reasoning_stream is None:
+        if not self.has_reasoning:
             self.add_class("-has-reasoning")
             self.has_reasoning = True
-            body = self.query_one(".reasoning-body", Markdown)
-            self._reasoning_stream = Markdown.get_stream(body)
             self.footer.update("thinking…")
-        await self._reasoning_stream.write(text)
+        self.reasoning_body.write(text)
 
     async def write_text(self, text: str) -> None:
-        if self._answer_stream is None:
+        if not self.has_text:
             self.has_text = True
             self.add_class("-has-text")
-            self._answer_stream = Markdown.get_stream(self.answer)
             self.footer.update("streaming…")
             if self.has_reasoning:  # the answer matters now; reasoning stays one key away
                 self.reasoning.title = "Reasoning"
                 self.reasoning.collapsed = True
-        await self._answer_stream.write(text)
+        self.answer.write(text)
 
     async def finish(self, reply: Reply) -> None:
-        """Flush what is buffered and show how the reply ended."""
-        for stream in (self._reasoning_stream, self._answer_stream):
-            if stream is not None:
-                await stream.stop()
+        """Show all the text and how the reply ended; what is in view settles into real
+        Markdown blocks before this returns."""
         if self.has_reasoning:
             self.reasoning.title = "Reasoning"
+        await self.reasoning_body.finish()
+        await self.answer.finish()
         text, css = outcome(reply) if reply.status != STATUS_STREAMING else ("", "")
         self.footer.update(text)
         self.remove_class("-streaming")

@@ -1,0 +1,252 @@
+"""Markdown that streams in at hundreds of tokens a second and stays cheap in long chats.
+
+Textual's `Markdown` costs one widget per block (a 2,000-token reply is ~500 widgets), and
+every frame that changes layout walks them all; `MarkdownStream` re-parses and re-mounts per
+append. `LazyMarkdown` is a small subclass that keeps Textual's look for the final text:
+
+- `write()` only appends to a list; a render task flushes at most FLUSH_HZ times a second.
+  A flush parses only from the start of the open (last) top-level block: the blocks before
+  it are complete and go into cheap placeholder `Static`s (Rich's Markdown, rendered once);
+  the open block is one tail `Static`. No Textual block is mounted while the text streams.
+- `finish()` (and a widget made from finished text) turns placeholders in view into real
+  Textual blocks, bottom-up, in slices of about SLICE seconds; the others turn when they are
+  scrolled into view or resized into it. Blocks are always built from complete text, so a
+  code fence cannot go blank after the stream (Textual #6518) and no final full
+  `update()` is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from markdown_it import MarkdownIt
+from rich.markdown import Markdown as RichMarkdown
+from textual import events
+from textual.containers import ScrollableContainer
+from textual.widget import Widget
+from textual.widgets import Markdown, Static
+
+FLUSH_HZ = 20  # more saturates the event loop at 200 tokens/s (PERFORMANCE.md)
+SLICE = 0.015  # seconds of upgrading before the loop gets a turn
+BLOCKS_PER_PLACEHOLDER = 2
+
+
+def _block_parser() -> MarkdownIt:
+    """Block structure only: where the top-level blocks start (inline parsing is 3× dearer)."""
+    parser = MarkdownIt("gfm-like")
+    parser.disable(["inline", "linkify", "replacements", "smartquotes", "text_join"],
+                   ignoreInvalid=True)
+    return parser
+
+
+def split_blocks(text: str, parser: MarkdownIt) -> tuple[list[int], int]:
+    """(start offset of each complete top-level block, start offset of the open one).
+
+    The last top-level block may still grow (a list gets an item, a paragraph becomes a
+    heading or a table), so only the blocks before it are complete.
+    """
+    starts = [t.map[0] for t in parser.parse(text)
+              if t.level == 0 and t.map is not None and t.nesting >= 0]
+    if not starts:
+        return [], 0
+    offsets = [0]
+    for line in text.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    chars = [offsets[min(line, len(offsets) - 1)] for line in starts]
+    chars[0] = 0  # leading blank lines belong to the first block
+    return chars[:-1], chars[-1]
+
+
+class Placeholder(Static):
+    """Complete blocks rendered once by Rich, until they are worth real widgets."""
+
+    def __init__(self, text: str, first_line: int, dark: bool) -> None:
+        theme = "monokai" if dark else "default"
+        super().__init__(RichMarkdown(text.rstrip("\n"), code_theme=theme),
+                         classes="md-placeholder")
+        self.text = text
+        self.first_line = first_line
+
+
+class LazyMarkdown(Markdown):
+    """A `Markdown` fed by `write()` + `finish()`, or made whole from `LazyMarkdown(text)`.
+
+    `source` is everything written so far; `shown_length` how much of it is on widgets.
+    """
+
+    DEFAULT_CSS = """
+    LazyMarkdown > .md-placeholder { width: 1fr; height: auto; margin: 0 0 1 0; }
+    LazyMarkdown > .md-tail { width: 1fr; height: auto; }
+    """
+
+    def __init__(self, markdown: str | None = None, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(None, id=id, classes=classes)
+        self._done = ""  # text already in placeholders or blocks
+        self._open = ""  # the open block, shown in the tail
+        self._unflushed: list[str] = []
+        self._finished = markdown is not None
+        if markdown:
+            self._unflushed.append(markdown)
+        self._wake = asyncio.Event()
+        self._render_task: asyncio.Task[None] | None = None
+        self._upgrading: asyncio.Task[None] | None = None
+        self._lines_done = 0
+        self._splitter = _block_parser()
+        self.shown_length = 0
+
+    @property
+    def source(self) -> str:
+        return self._done + self._open + "".join(self._unflushed)
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def placeholders(self) -> list[Placeholder]:
+        return [child for child in self.children if isinstance(child, Placeholder)]
+
+    async def _on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # Markdown's own mount would parse "" in a thread
+        scroller = next((a for a in self.ancestors if isinstance(a, ScrollableContainer)), None)
+        if scroller is not None:
+            self.watch(scroller, "scroll_y", self._view_changed, init=False)
+        if self._finished:
+            self._flush(final=True)
+            self.upgrade_visible()
+        elif self._unflushed:
+            self._wake.set()
+        if not self._finished:
+            self._render_task = asyncio.create_task(self._render_loop())
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._view_changed()
+
+    def _on_unmount(self) -> None:
+        for task in (self._render_task, self._upgrading):
+            if task is not None:
+                task.cancel()
+
+    # --- streaming -----------------------------------------------------------------------
+    def write(self, fragment: str) -> None:
+        """Append text; cheap enough to call per token (the screen catches up ≤ FLUSH_HZ)."""
+        if self._finished:
+            raise RuntimeError("LazyMarkdown.write() after finish()")
+        if fragment:
+            self._unflushed.append(fragment)
+            self._wake.set()
+
+    async def finish(self) -> None:
+        """No more text: show all of it, then turn what is in view into real blocks."""
+        if self._finished:
+            return
+        self._finished = True
+        if self._render_task is not None:
+            self._render_task.cancel()
+            self._render_task = None
+        if self.is_attached:
+            self._flush(final=True)
+            await self.upgrade_visible()
+
+    async def _render_loop(self) -> None:
+        interval = 1 / FLUSH_HZ
+        while True:
+            await self._wake.wait()
+            started = time.monotonic()
+            self._wake.clear()
+            self._flush(final=False)
+            await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+    def _flush(self, *, final: bool) -> None:
+        """Complete blocks into placeholders, the rest into the tail (O(open block))."""
+        if not self._unflushed and not final:
+            return
+        text = self._open + "".join(self._unflushed)
+        self._unflushed.clear()
+        starts, open_at = split_blocks(text, self._splitter)
+        if final and text.strip():
+            starts, open_at = [*starts, open_at], len(text)
+        elif not text.strip():
+            starts, open_at = [], 0
+        dark = self.app.current_theme.dark
+        new: list[Widget] = []
+        for i in range(0, len(starts), BLOCKS_PER_PLACEHOLDER):
+            begin = starts[i]
+            end = starts[i + BLOCKS_PER_PLACEHOLDER] if i + BLOCKS_PER_PLACEHOLDER < len(
+                starts) else open_at
+            chunk = text[begin:end]
+            new.append(Placeholder(chunk, self._lines_done, dark))
+            self._lines_done += chunk.count("\n")
+        self._done += text[:open_at]
+        self._open = text[open_at:]
+        showing = bool(self._open.strip())
+        tail = self._tail(create=showing)
+        if new:
+            self.mount_all(new, before=tail)
+        if tail is not None and not showing:
+            tail.remove()
+        elif tail is not None:
+            tail.update(RichMarkdown(self._open, code_theme="monokai" if dark else "default"))
+        self.shown_length = len(self._done) + len(self._open)
+
+    def _tail(self, create: bool) -> Static | None:
+        """The last child, showing the open block (made when there first is one)."""
+        for child in reversed(self.children):
+            if isinstance(child, Static) and child.has_class("md-tail"):
+                return child
+        if not create:
+            return None
+        tail = Static("", classes="md-tail")
+        self.mount(tail)
+        return tail
+
+    # --- upgrading -----------------------------------------------------------------------
+    def _view_changed(self, *_: Any) -> None:
+        if self._finished and self.placeholders and (
+                self._upgrading is None or self._upgrading.done()):
+            self.upgrade_visible()
+
+    def upgrade_visible(self) -> asyncio.Task[None]:
+        """Turn placeholders in view into Textual blocks (returns the task doing it)."""
+        if self._upgrading is None or self._upgrading.done():
+            self._upgrading = asyncio.create_task(self._upgrade_loop())
+        return self._upgrading
+
+    async def _upgrade_loop(self) -> None:
+        while self.is_attached:
+            await self._next_refresh()
+            visible = [p for p in self.placeholders if self._in_view(p)]
+            if not visible:
+                return
+            deadline = time.monotonic() + SLICE
+            with self.app.batch_update():
+                for placeholder in reversed(visible):  # the newest text settles first
+                    await self._upgrade(placeholder)
+                    if time.monotonic() > deadline:
+                        break
+
+    async def _next_refresh(self) -> None:
+        refreshed = asyncio.Event()
+        self.call_after_refresh(refreshed.set)
+        await refreshed.wait()
+
+    def _in_view(self, widget: Widget) -> bool:
+        region = widget.region
+        if not region or not self.display:
+            return False
+        scroller = next((a for a in self.ancestors if isinstance(a, ScrollableContainer)), None)
+        view = scroller.region if scroller is not None else self.screen.region
+        return region.overlaps(view)
+
+    async def _upgrade(self, placeholder: Placeholder) -> None:
+        parser = MarkdownIt("gfm-like")
+        blocks = list(self._parse_markdown(parser.parse(placeholder.text)))
+        for block in blocks:  # line ranges into the whole source, as Markdown keeps them
+            start, end = block.source_range
+            block.source_range = (start + placeholder.first_line, end + placeholder.first_line)
+        if blocks:
+            await self.mount_all(blocks, before=placeholder)
+        await placeholder.remove()

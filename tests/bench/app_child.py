@@ -1,0 +1,128 @@
+"""The app, headless, in its own process: one scenario, figures written as JSON.
+
+    python -m tests.bench.app_child reply MODEL OUT.json      # send one prompt, watch it render
+    python -m tests.bench.app_child idle OUT.json             # RSS of the idle app
+
+The app is built as `freechat` builds it (`run_app`'s GC settings, `tune_gc=True`) and run
+with `run_test` (headless: everything is rendered except the terminal write). Probes:
+- frames: every screen update handed to the driver (`App._display`), timestamped;
+- tokens: each text delta as the screen receives it (`AssistantMessage.write_text`);
+- flushes: how much text the reply's widgets show (`LazyMarkdown.shown_length`) after each
+  render-task flush;
+- stalls: a task sleeping 10 ms at a time; any lateness is time the event loop was busy;
+- CPU (user + system, all threads) and RSS of this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import sys
+import time
+from typing import Any
+
+from textual.app import App
+
+from freechat.core.runtime import Runtime
+from freechat.ui.app import FreechatApp
+from freechat.ui.widgets.message import AssistantMessage
+from tests.bench.measure import SIZE, cpu_seconds, rss_mib
+
+IDLE = 1.5  # seconds the app idles before a scenario (startup work and warm-up settle)
+
+
+class Probes:
+    def __init__(self) -> None:
+        self.frames: list[float] = []
+        self.tokens: list[tuple[float, int]] = []  # (time, text length so far)
+        self.flushes: list[tuple[float, int]] = []  # (time, text length on widgets)
+        self.late: list[tuple[float, float]] = []  # (time, lateness of a 10 ms sleep)
+        self._length = 0
+
+    def install(self) -> None:
+        display = App._display
+        probes = self
+
+        def frame(app: App, screen: Any, renderable: Any) -> None:
+            display(app, screen, renderable)
+            if renderable is not None:
+                probes.frames.append(time.monotonic())
+
+        App._display = frame  # type: ignore[method-assign]
+        write_text = AssistantMessage.write_text
+
+        async def token(message: AssistantMessage, text: str) -> None:
+            probes._length += len(text)
+            probes.tokens.append((time.monotonic(), probes._length))
+            await write_text(message, text)
+
+        AssistantMessage.write_text = token  # type: ignore[method-assign]
+        try:
+            from freechat.ui.widgets.lazy_markdown import LazyMarkdown
+        except ImportError:  # measuring a build without it: no flush probe
+            return
+        flush = LazyMarkdown._flush
+
+        def flushed(widget: LazyMarkdown, *, final: bool) -> None:
+            flush(widget, final=final)
+            if widget.has_class("answer"):
+                probes.flushes.append((time.monotonic(), widget.shown_length))
+
+        LazyMarkdown._flush = flushed  # type: ignore[method-assign]
+
+    async def watch_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            self.late.append((time.monotonic(), time.monotonic() - before - 0.01))
+
+
+async def reply(model: str) -> dict[str, Any]:
+    probes = Probes()
+    probes.install()
+    app = FreechatApp(Runtime.from_env(), model=f"openrouter/{model}", tune_gc=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await asyncio.sleep(IDLE)
+        idle_rss = rss_mib()
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(probes.watch_loop(stop))
+        await pilot.press("h", "i")
+        await pilot.pause()
+        cpu0, sent = cpu_seconds(), time.monotonic()
+        await pilot.press("enter")
+        while not (app.screen.query(AssistantMessage) and not app.screen.streaming):
+            await asyncio.sleep(0.005)
+        settled = time.monotonic()
+        await asyncio.sleep(0.3)  # anything the end of the reply still scheduled
+        stop.set()
+        await watcher
+        cpu1, end = cpu_seconds(), time.monotonic()
+        message = app.screen.query(AssistantMessage).last()
+        text = message.answer.source
+        after_rss = rss_mib()
+    return {
+        "sent": sent, "settled": settled, "end": end, "cpu": cpu1 - cpu0,
+        "idle_rss": idle_rss, "after_rss": after_rss, "text_length": len(text),
+        "frames": probes.frames, "tokens": probes.tokens, "flushes": probes.flushes,
+        "late": probes.late,
+    }
+
+
+async def idle() -> dict[str, Any]:
+    app = FreechatApp(Runtime.from_env(), tune_gc=True)
+    async with app.run_test(size=SIZE):
+        await asyncio.sleep(IDLE)
+        return {"idle_rss": rss_mib()}
+
+
+def main() -> None:
+    gc.set_threshold(20_000, 20, 100)  # as run_app does
+    scenario, *args, out = sys.argv[1:]
+    result = asyncio.run(reply(args[0]) if scenario == "reply" else idle())
+    with open(out, "w") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()
