@@ -8,7 +8,8 @@
 A save that fails (full disk, read-only dir, a lock held too long) raises a FreechatError for
 the UI to show; the reply is never lost: its journal stays on disk and the save is retried
 before the next turn (and replayed by the store on the next start if freechat quits first).
-The blocking methods (`open`, `begin`, `finish`, `set_system`) belong in a worker thread.
+A turn that could not even begin on disk is kept in memory (`keep_unsaved`) and written with
+the next save that works. The blocking methods (`open`, `begin`, `finish`, `set_system`) belong in a worker thread.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from freechat.core.conversation import (
     ConversationNotFound,
     StoredMessage,
     new_conversation,
+    new_message_id,
+    now_iso,
+    open_turn,
+    settle,
     title_from_prompt,
 )
 from freechat.core.errors import Cancelled, FreechatError, StreamInterrupted
@@ -33,7 +38,7 @@ from freechat.core.events import Meta
 from freechat.core.models import ModelRef
 from freechat.core.session import STATUS_CANCELLED, Reply
 from freechat.core.store import ConversationStore
-from freechat.core.turns import Turn
+from freechat.core.turns import Turn, message_from_reply
 
 _ERRORS: dict[str, type[FreechatError]] = {
     "Cancelled": Cancelled, "StreamInterrupted": StreamInterrupted,
@@ -47,51 +52,95 @@ class ChatLog:
         self.store = store
         self.conversation_id: str | None = None
         self.system: str | None = None
+        # The latest state of the conversation as this chat knows it: the saved one, plus
+        # any reply whose save failed (so the UI still shows and copies it).
+        self.conversation: Conversation | None = None
         self._clock = clock
         # Turns whose final save failed: retried before the next turn (their journals hold
         # the replies meanwhile).
         self.pending: list[tuple[Turn, Reply]] = []
+        # Turns that could not even begin (no placeholder on disk): written by the next save
+        # that works, in order: (prompt or None, reply, mode).
+        self.unsaved: list[tuple[StoredMessage | None, StoredMessage, str]] = []
 
     # --- blocking: call these in a thread ---------------------------------------------------
     def open(self, text: str) -> Conversation:
         """Continue the conversation `text` (an id or a unique prefix of one)."""
         conv = self.store.load(text)
-        self.conversation_id, self.system = conv.id, conv.system
+        self.conversation_id, self.system, self.conversation = conv.id, conv.system, conv
         return conv
 
     def reset(self) -> None:
         """A new chat: the next prompt starts a new conversation."""
-        self.conversation_id, self.system = None, None
+        self.conversation_id, self.system, self.conversation = None, None, None
 
     def begin(self, ref: ModelRef, prompt: str, mode: str = MODE_APPEND) -> Turn:
         """Save `prompt` (the prompt being answered, also for MODE_REGENERATE) and the reply's
         placeholder; the conversation is created on the first turn, titled from the prompt."""
         self.retry_pending()
+        turn: Turn | None = None
         if self.conversation_id is not None:
             try:
-                return Turn.begin(self.store, self.conversation_id, model=ref, clock=self._clock,
+                self._write_unsaved()
+                turn = Turn.begin(self.store, self.conversation_id, model=ref, clock=self._clock,
                                   prompt=None if mode == MODE_REGENERATE else prompt, mode=mode)
             except ConversationNotFound:  # deleted meanwhile: keep talking in a new one
                 self.conversation_id = None
-        conv = self.store.create(new_conversation(title_from_prompt(prompt), system=self.system))
-        self.conversation_id = conv.id
-        return Turn.begin(self.store, conv.id, model=ref, prompt=prompt, mode=MODE_APPEND,
-                          clock=self._clock)
+        if turn is None:
+            first = next((u.content for u, _, _ in self.unsaved if u is not None), prompt)
+            conv = self.store.create(new_conversation(title_from_prompt(first),
+                                                      system=self.system))
+            self.conversation_id = conv.id
+            if not self._write_unsaved():  # a new conversation: this prompt starts it
+                mode = MODE_APPEND
+            turn = Turn.begin(self.store, conv.id, model=ref, clock=self._clock,
+                              prompt=None if mode == MODE_REGENERATE else prompt, mode=mode)
+        self.conversation = turn.conversation
+        return turn
+
+    def keep_unsaved(self, prompt: str, reply: Reply, mode: str = MODE_APPEND) -> None:
+        """A turn that could not begin on disk: kept here, written with the next save."""
+        created = now_iso()
+        user = None if mode == MODE_REGENERATE else StoredMessage(
+            new_message_id(), "user", prompt, created, model=str(reply.model))
+        answer = message_from_reply(reply, new_message_id(), created)
+        self.unsaved.append((user, answer, mode))
+        if self.conversation is not None:
+            open_turn(self.conversation, answer, user, mode)
+
+    def _write_unsaved(self) -> bool:
+        if not self.unsaved or self.conversation_id is None:
+            return False
+        turns = list(self.unsaved)
+
+        def add(conv: Conversation) -> None:
+            for user, answer, mode in turns:
+                open_turn(conv, answer, user, mode)
+
+        self.conversation = self.store.update(self.conversation_id, add)
+        self.unsaved.clear()
+        return True
 
     def finish(self, turn: Turn, reply: Reply) -> Conversation:
         try:
-            return turn.finish(reply)
+            self.conversation = turn.finish(reply)
+            return self.conversation
         except FreechatError:
             if not any(t is turn for t, _ in self.pending):
                 self.pending.append((turn, reply))
+            if self.conversation is not None and self.conversation.id == turn.conversation.id:
+                settle(self.conversation,
+                       message_from_reply(reply, turn.message_id, turn.created_at))
             raise
 
     def retry_pending(self) -> None:
         """Save replies whose save failed before; the first error that remains is raised."""
         while self.pending:
             turn, reply = self.pending[0]
-            turn.finish(reply)
+            saved = turn.finish(reply)
             self.pending.pop(0)
+            if self.conversation is not None and saved.id == self.conversation.id:
+                self.conversation = saved
 
     def set_system(self, text: str | None) -> None:
         self.system = text.strip() if text and text.strip() else None

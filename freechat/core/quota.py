@@ -229,6 +229,10 @@ class QuotaBook:
                                                         record.source, record.limit)
         return ProviderQuota(provider, tier, tuple(sorted(windows, key=_order)), credit, now)
 
+    def now(self) -> float:
+        """The book's clock (epoch seconds): countdowns shown beside its figures use it too."""
+        return self._clock()
+
     def has_data(self, provider: str) -> bool:
         with self._lock:
             ledger = self._ledger

@@ -89,6 +89,7 @@ def test_D5_a_failed_save_keeps_the_reply_and_is_retried(log: ChatLog, monkeypat
     with pytest.raises(StoreWriteError):
         log.finish(t, done(REF, "kept"))
     assert len(log.pending) == 1  # the journal still holds it
+    assert log.conversation.messages[-1].content == "kept"  # and the chat still shows it
     monkeypatch.setattr(os, "replace", real_replace)
     turn(log, REF, "three", "third")  # the next turn saves the pending reply first
     assert log.pending == []
@@ -122,3 +123,25 @@ def test_reply_from_message_round_trips_what_the_footer_shows():
     recovered = StoredMessage("m3", "assistant", "half", "t", model=str(REF),
                               status="interrupted")
     assert isinstance(reply_from_message(recovered).error, StreamInterrupted)
+
+
+def test_D5_a_turn_that_could_not_begin_is_written_with_the_next_save(log: ChatLog,
+                                                                      monkeypatch):
+    import freechat.core.store as store_module
+
+    real = store_module.atomic_write
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(store_module, "atomic_write", read_only)
+    with pytest.raises(StoreWriteError):
+        log.begin(REF, "first prompt", "append")
+    log.keep_unsaved("first prompt", done(REF, "first reply"))
+    monkeypatch.setattr(store_module, "atomic_write", real)
+    turn(log, REF, "second prompt", "second reply")
+    conv = log.store.load(log.conversation_id)
+    assert conv.title == "first prompt"
+    assert [m.content for m in conv.messages] == [
+        "first prompt", "first reply", "second prompt", "second reply"]
+    assert log.unsaved == []

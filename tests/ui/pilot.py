@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 
+from freechat.core.conversation import Conversation
 from freechat.core.models import ModelInfo
+from freechat.core.store import ConversationStore
 from freechat.ui.app import FreechatApp
 from freechat.ui.screens.main import MainScreen
 from freechat.ui.widgets.message import AssistantMessage
@@ -67,3 +70,33 @@ async def send(pilot: Pilot, text: str) -> None:
     await pilot.press(*text, "enter")
 
 
+
+
+def write_config(home: Path, text: str) -> None:
+    """A config.toml under FREECHAT_HOME, before the app starts."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(text, encoding="utf-8")
+
+
+FAST = "[quota]\nretries = 0\n"  # faults fail at once: no backoff in Pilot tests
+
+
+def saved(app: FreechatApp) -> Conversation:
+    """The conversation the main screen saves into, as it is on disk now."""
+    screen = main(app)
+    assert screen.chat_log.conversation_id is not None, "nothing was saved"
+    return ConversationStore.from_paths(screen.runtime.paths).load(
+        screen.chat_log.conversation_id)
+
+
+def state_text(app: FreechatApp) -> str:
+    return str(main(app).query_one("#status-state").render())
+
+
+async def responds(pilot: Pilot) -> None:
+    """The app still takes keys: typing reaches the prompt (then it is cleared again)."""
+    screen = main(pilot.app)
+    screen.prompt.focus()
+    await pilot.press(*"ok?")
+    assert screen.prompt.text.endswith("ok?")
+    screen.prompt.clear()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
 
+import freechat.core.quota as quota_module
 from tests.fakes.openai_stream import openrouter_stream
 from tests.fakes.server import FakeResponse
 from tests.ui.conftest import R1
@@ -31,6 +33,19 @@ RICH_REPLY = [
 ]
 
 
+QUOTA_NOW = 1_790_000_000.0  # 2026-09-21T14:13:20Z: the quota bar's countdowns stay fixed
+
+
+@pytest.fixture(autouse=True)
+def fixed_quota_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quota book (the app's, or the screen's own) on a fixed wall clock."""
+    def open_book(runtime, *, clock=None):
+        return quota_module.QuotaBook.for_state_dir(
+            runtime.paths.state_dir, runtime.config.quota, clock=lambda: QUOTA_NOW)
+
+    monkeypatch.setattr(quota_module, "open_book", open_book)
+
+
 async def _settle(pilot: Pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
@@ -38,8 +53,9 @@ async def _settle(pilot: Pilot) -> None:
 
 
 def test_empty_main_screen(snap_compare, make_app):
-    """No model yet: the provider tree with tier badges, the welcome note with the keys,
-    an empty prompt, and a status line that says to press F2."""
+    """No model yet: the provider tree with tier badges (no local servers: none answered),
+    the welcome note with the keys, an empty prompt, the quota bar asking for a model, and a
+    status line that says to press F2."""
     assert snap_compare(make_app(), run_before=_settle, terminal_size=SIZE)
 
 
@@ -47,6 +63,7 @@ def test_streamed_reply_with_reasoning(snap_compare, make_app, openrouter):
     """A reply streamed from the fake OpenRouter: a folded "Reasoning" block above a heading,
     a list, a highlighted code block and a table, then the footer with the finish reason,
     tokens and timings (fixed clock). OpenRouter is open in the picker with the model marked;
+    the quota bar counts the request (≈19/20 a minute, ≈49/50 today, resetting in 9h46m);
     the status line shows the model, its `free` badge and that the key comes from the env."""
     events = openrouter_stream(RICH_REPLY, reasoning=["The user wants ", "a short summary."])
     openrouter.route("POST", "/chat/completions", FakeResponse.sse(events))

@@ -1,14 +1,17 @@
-"""The main screen: model picker | chat, then the prompt, the quota slot and the status bar.
+"""The main screen: model picker | chat, then the prompt, the quota bar and the status bar.
 
-The screen coordinates: it handles the widgets' messages, owns the chat worker and the
-`ChatSession`, and sets what the widgets show. Network work runs in async workers; key
-lookups (the keyring can block) run in threads.
+The screen coordinates: it handles the widgets' messages, owns the chat worker, the
+`ChatSession` and the saved conversation (`ChatLog`), and sets what the widgets show. The
+turn itself is in main_chat.py, quota and fallback in main_quota.py, opening conversations
+and the older messages in main_history.py. Network work runs in async workers; key lookups
+and file work run in threads.
+
+Public, for the app (palette, conversations screen): `open_conversation(id)`, `new_chat()`,
+`set_model(ref)`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -20,68 +23,98 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import WorkerCancelled, WorkerFailed
 
-from freechat.core.errors import Cancelled, FreechatError, UsageError
-from freechat.core.events import ReasoningDelta, TextDelta, Waiting
+from freechat.core.catalog import LOCAL_PROVIDERS
+from freechat.core.chat_log import ChatLog
+from freechat.core.conversation import MODE_APPEND, MODE_EDIT, MODE_REGENERATE, StoredMessage
+from freechat.core.errors import FreechatError, UsageError
 from freechat.core.model_directory import ModelDirectory
 from freechat.core.models import ModelInfo, ModelRef
 from freechat.core.runtime import Runtime
-from freechat.core.secret import redact
-from freechat.core.session import STATUS_STREAMING, ChatSession, Reply
+from freechat.core.session import ChatSession, Reply
+from freechat.core.store import ConversationStore
+from freechat.core.throttle import Throttled
+from freechat.ui.screens.chat_dialogs import CopyDialog, SystemPromptDialog, clips
+from freechat.ui.screens.main_chat import ChatFlow
+from freechat.ui.screens.main_history import HistoryFlow
+from freechat.ui.screens.main_quota import QuotaFlow
 from freechat.ui.screens.main_support import load_models, lookup_key
 from freechat.ui.widgets.chat_view import ChatView
-from freechat.ui.widgets.message import AssistantMessage
 from freechat.ui.widgets.model_picker import ModelPicker, ProviderEntry
 from freechat.ui.widgets.prompt import PromptInput
-from freechat.ui.widgets.status_bar import StatusBar, key_source_text, streaming_state
+from freechat.ui.widgets.quota_bar import QuotaBar
+from freechat.ui.widgets.status_bar import StatusBar, key_source_text
 from freechat.ui.widgets.welcome import Welcome, bound_key
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
     CSS_PATH = "main.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2,ctrl+l", "focus_picker", "Models", id="focus-picker"),
         Binding("ctrl+n", "new_chat", "New chat", id="new-chat"),
         Binding("escape", "cancel_stream", "Stop", id="cancel-stream"),
+        Binding("escape", "cancel_edit", "Cancel edit", id="cancel-edit"),
         Binding("escape", "focus_prompt", "Prompt", id="focus-prompt", show=False),
+        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate-reply"),
+        Binding("ctrl+g", "edit_prompt", "Edit last", id="edit-prompt"),
+        Binding("ctrl+f", "fallback", "Use fallback", id="use-fallback"),
+        Binding("ctrl+t", "copy", "Copy", id="copy-message"),
+        Binding("ctrl+s", "system_prompt", "System prompt", id="system-prompt", show=False),
     ]
 
     streaming: var[bool] = var(False)
+    editing: var[bool] = var(False)
 
     def __init__(
         self, runtime: Runtime, client: Any, *, model: str | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        resume: str | None = None, clock: Callable[[], float] = time.monotonic,
+        store: ConversationStore | None = None,
     ) -> None:
         super().__init__()
         self.runtime = runtime
         self.client = client  # the app's HTTP client, opaque here (the UI never imports httpx)
         self.directory = ModelDirectory(runtime)
+        self.chat_log = ChatLog(store or ConversationStore.from_paths(runtime.paths), clock=clock)
         self.model: ModelRef | None = None
         self.session: ChatSession | None = None
+        self.pending_history = []
+        self._older = []
         self._initial_model = model
+        self._resume = resume
         self._clock = clock
         self._reply: Reply | None = None
+        self._waiting: Throttled | None = None
         self._started = 0.0
         self._keepalives = 0
+        self._tried: set[ModelRef] = set()
+        self._confirmed: tuple[ModelRef, str] | None = None  # sent despite used-up quota
+        self.local_providers: set[str] = set()  # local servers that answered
 
     # --- layout --------------------------------------------------------------------------
-    def _key(self, binding_id: str, default: str) -> str:
+    def key_label(self, binding_id: str, default: str) -> str:
         return bound_key(self.runtime.config.keymap, binding_id, default)
 
-    def compose(self) -> ComposeResult:
-        providers = []
-        for pid in self.runtime.config.all_provider_ids():
+    def _shown_providers(self) -> list[ProviderEntry]:
+        """Local servers appear once detected (or when configured, or asked for by -m)."""
+        config = self.runtime.config
+        wanted = (self._initial_model or "").partition("/")[0]
+        entries = []
+        for pid in config.all_provider_ids():
+            if pid in LOCAL_PROVIDERS and pid not in config.providers and pid != wanted:
+                continue
             spec = self.runtime.spec(pid)
-            providers.append(ProviderEntry(pid, spec.name, spec.tier))
+            entries.append(ProviderEntry(pid, spec.name, spec.tier))
+        return entries
+
+    def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield ModelPicker(providers, self._load_models, cached=self.directory.cached,
-                              id="picker")
+            yield ModelPicker(self._shown_providers(), self._load_models,
+                              cached=self.directory.cached, id="picker")
             with Vertical(id="chat-pane"):
                 yield ChatView(Welcome(self.runtime.config.keymap, id="welcome"), id="chat")
                 yield PromptInput(placeholder="Ask anything…", id="prompt")
-        # The quota bar (another module) mounts here, between the chat and the status line.
-        yield Vertical(id="quota-slot")
+        with Vertical(id="quota-slot"):
+            yield QuotaBar(id="quota-bar", clock=self.quota_now)
         yield StatusBar(id="status")
         yield Footer()
 
@@ -101,12 +134,8 @@ class MainScreen(Screen[None]):
     def chat(self) -> ChatView:
         return self.query_one(ChatView)
 
-    @property
-    def quota_slot(self) -> Vertical:
-        return self.query_one("#quota-slot", Vertical)
-
     def on_mount(self) -> None:
-        self.status.show_model(None, None, picker_key=self._key("focus-picker", "f2"))
+        self.status.show_model(None, None, picker_key=self.key_label("focus-picker", "f2"))
         ref: ModelRef | None = None
         try:
             if self._initial_model or self.runtime.environ.get("FREECHAT_MODEL") or (
@@ -116,22 +145,37 @@ class MainScreen(Screen[None]):
         except UsageError as error:
             self.notify(error.one_line(), title="Model", severity="error", timeout=8, markup=False)
         if ref is not None:
-            self.select_model(ref)
+            self.set_model(ref)
             self.picker.reveal(ref)
         self.prompt.focus()
+        self.watch(self.chat, "scroll_y", self.watch_chat_scroll, init=False)
+        self._load_quota()
+        self._detect_local()
+        if self._resume:
+            self._open(self._resume, keep_model=ref is not None and bool(self._initial_model))
+
+    def on_unmount(self) -> None:
+        self.chat_log.close()  # unsaved replies stay in their journals for the next start
 
     # --- model ---------------------------------------------------------------------------
     async def _load_models(self, provider_id: str) -> list[ModelInfo]:
         return await load_models(self.runtime, self.client, self.directory, provider_id)
 
-    def select_model(self, ref: ModelRef, info: ModelInfo | None = None) -> None:
+    def set_model(self, ref: ModelRef | str, info: ModelInfo | None = None) -> None:
+        """Switch the model for the next prompt (the conversation goes on)."""
+        if isinstance(ref, str):
+            ref = self.runtime.resolve_model(ref)
         self.model = ref
         spec = self.runtime.config.provider_spec(ref.provider)
         tier = info.tier if info is not None else (spec.tier if spec else None)
         self.status.show_model(str(ref), tier)
         self.prompt.placeholder = f"Message {ref.model}…"
         self.picker.current = ref
+        self.picker.rebuild()
         self._show_key_source(ref.provider)
+        self.refresh_quota()
+
+    select_model = set_model  # the name earlier callers use
 
     @work(group="key-lookup", exclusive=True, exit_on_error=False)
     async def _show_key_source(self, provider_id: str) -> None:
@@ -146,14 +190,14 @@ class MainScreen(Screen[None]):
     @on(ModelPicker.ModelSelected)
     def _model_selected(self, event: ModelPicker.ModelSelected) -> None:
         event.stop()
-        self.select_model(event.model.ref, event.model)
-        self.picker.rebuild()
+        self.set_model(event.model.ref, event.model)
         self.prompt.focus()
 
     @on(ModelPicker.ModelsLoaded)
     def _models_loaded(self, event: ModelPicker.ModelsLoaded) -> None:
         """Now the current model's own tier is known (a paid model of a free provider)."""
         event.stop()
+        self.refresh_quota()
         if self.model is None or self.model.provider != event.provider_id:
             return
         for info in event.models:
@@ -167,88 +211,54 @@ class MainScreen(Screen[None]):
         text = error.one_line() if isinstance(error, FreechatError) else "could not list models"
         self.notify(text, title="Models", severity="warning", timeout=6, markup=False)
 
+    @work(group="local-detect", exit_on_error=False)
+    async def _detect_local(self) -> None:
+        """Local model servers, probed in the background (the first frame never waits)."""
+        if self.client is None:
+            return
+        from freechat.core.local_detect import detect_local_servers
+
+        servers = await detect_local_servers(self.client, self.runtime.config,
+                                             self.runtime.environ)
+        for server in servers:
+            spec = self.runtime.spec(server.provider)
+            self.local_providers.add(server.provider)
+            self.picker.add_provider(ProviderEntry(server.provider, spec.name, spec.tier,
+                                                   models=list(server.models)))
+
     # --- chat ----------------------------------------------------------------------------
     @on(PromptInput.Submitted)
     def _submitted(self, event: PromptInput.Submitted) -> None:
         event.stop()
         if self.model is None:
-            self.notify(f"Pick a model first ({self._key('focus-picker', 'f2')}).",
+            self.notify(f"Pick a model first ({self.key_label('focus-picker', 'f2')}).",
                         title="No model", severity="warning", markup=False)
             self.action_focus_picker()
             return
         if self.streaming:
-            self.notify(f"Still answering — {self._key('cancel-stream', 'escape')} stops it.",
-                        severity="warning", markup=False)
+            self.notify(f"Still answering — {self.key_label('cancel-stream', 'escape')} "
+                        "stops it.", severity="warning", markup=False)
             return
+        note = self.exhausted_note(self.model)
+        if note is not None and self._confirmed != (self.model, event.text):
+            self._confirmed = (self.model, event.text)
+            self.notify(f"{note}. Enter again sends anyway, or pick another model "
+                        f"({self.key_label('focus-picker', 'f2')}).", title="Quota used up",
+                        severity="warning", timeout=8, markup=False)
+            return
+        self._confirmed, self._tried, self.fallback_offer = None, set(), None
+        mode = MODE_EDIT if self.editing else MODE_APPEND
+        self.editing = False
         self.prompt.remember(event.text)
-        self.send(self.model, event.text)
+        self.send(self.model, event.text, mode)
 
-    def _session_for(self, ref: ModelRef, adapter: Any) -> ChatSession:
-        if self.session is None:
-            self.session = ChatSession(ref, adapter, clock=self._clock)
-        else:
-            self.session.switch_model(ref, adapter)
-        return self.session
-
-    @work(exclusive=True, group="chat", exit_on_error=False)
-    async def send(self, ref: ModelRef, text: str) -> None:
-        await self.chat.add_user(text)
-        message = await self.chat.add_assistant(ref)
-        reply = Reply(ref, self._clock())
-        self._begin(reply)
-        try:
-            adapter = await asyncio.to_thread(self.runtime.adapter, ref.provider, self.client)
-            stream = self._session_for(ref, adapter).send(text, reply)
-            async with contextlib.aclosing(stream):
-                async for event in stream:
-                    await self._show_event(message, event)
-        except FreechatError as error:
-            self._report(reply, error)
-        except asyncio.CancelledError:
-            if reply.status == STATUS_STREAMING:  # cancelled outside the stream itself
-                reply.fail(Cancelled("stopped by user"), self._clock())
-            await self._end(message, reply)
-            raise
-        except Exception as error:  # a bug on our side: one line, the partial reply kept
-            self._report(reply, FreechatError(
-                f"internal error ({type(error).__name__})", hint="please report it"))
-        await self._end(message, reply)
-
-    def _report(self, reply: Reply, error: FreechatError) -> None:
-        if reply.error is None:  # e.g. no key: failed before the stream began
-            reply.fail(error, self._clock())
-        self.notify(redact(error.hint or error.message), title=_title(error),
-                    severity="error", timeout=8, markup=False)
-
-    async def _show_event(self, message: AssistantMessage, event: object) -> None:
-        if isinstance(event, TextDelta):
-            await message.write_text(event.text)
-        elif isinstance(event, ReasoningDelta):
-            await message.write_reasoning(event.text)
-        elif isinstance(event, Waiting):
-            self._keepalives += 1
-        else:
-            return
-        self._tick()
-
-    def _begin(self, reply: Reply) -> None:
-        self._reply, self._started, self._keepalives = reply, time.monotonic(), 0
-        self.streaming = True
-        self._tick()
-
-    async def _end(self, message: AssistantMessage, reply: Reply) -> None:
-        await message.finish(reply)
-        self._reply = None
-        self.streaming = False
-        self.status.show_state("ready")
-
-    def _tick(self) -> None:
-        """Refresh the streaming state; wall time here (the injected clock is for figures)."""
-        reply = self._reply
-        if reply is None:
-            return
-        seconds = int(time.monotonic() - self._started)
-        self.status.show_state(streaming_state(reply, seconds, self._keepalives), busy=True)
+    def last_prompt(self) -> str | None:
+        """The prompt the last reply answers (saved, or in the session's memory)."""
+        conv = self.chat_log.conversation
+        messages: list[Any] = list(conv.messages) if conv is not None else []
+        if not messages:
+            messages = list(self.session.history if self.session else self.pending_history)
+        return next((m.content for m in reversed(messages) if m.role == "user"), None)
 
     def watch_streaming(self, streaming: bool) -> None:
         self.set_class(streaming, "-streaming")
@@ -259,17 +269,34 @@ class MainScreen(Screen[None]):
             self._ticker.stop()
             self._ticker = None
 
+    def watch_editing(self, editing: bool) -> None:
+        self.prompt.set_class(editing, "-editing")
+        self.prompt.border_title = "editing your last prompt" if editing else None
+        self.refresh_bindings()
+
     # --- actions -------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_stream":
             return self.streaming
+        if action == "cancel_edit":
+            return self.editing and not self.streaming
         if action == "focus_prompt":
             prompt = self.query(PromptInput)
             return not self.streaming and bool(prompt) and not prompt.first().has_focus
+        if action in ("regenerate", "edit_prompt"):
+            return not self.streaming and self.last_prompt() is not None
+        if action == "copy":
+            return self.last_prompt() is not None
+        if action == "fallback":
+            return not self.streaming and self.fallback_offer is not None
         return True
 
     def action_cancel_stream(self) -> None:
         self.workers.cancel_group(self, "chat")
+
+    def action_cancel_edit(self) -> None:
+        self.editing = False
+        self.prompt.clear()
 
     def action_focus_prompt(self) -> None:
         self.prompt.focus()
@@ -278,14 +305,52 @@ class MainScreen(Screen[None]):
         self.query_one("#picker-filter").focus()
 
     async def action_new_chat(self) -> None:
-        for worker in self.workers.cancel_group(self, "chat"):
-            with contextlib.suppress(WorkerCancelled, WorkerFailed):
-                await worker.wait()  # the reply is finished before it is cleared away
-        await self.chat.clear()
-        self.session = None
-        self.prompt.clear()
+        await self.start_new_chat()
+
+    def new_chat(self) -> None:
+        """Start an empty chat (the current one is saved as it is)."""
+        self.run_worker(self.start_new_chat(), group="new-chat", exclusive=True)
+
+    def action_regenerate(self) -> None:
+        prompt = self.last_prompt()
+        if prompt is None or self.model is None or self.streaming:
+            return
+        self._tried, self.fallback_offer = set(), None
+        self.send(self.model, prompt, MODE_REGENERATE)
+
+    def action_edit_prompt(self) -> None:
+        prompt = self.last_prompt()
+        if prompt is None or self.streaming:
+            return
+        self.editing = True
+        self.prompt.load_text(prompt)
+        self.prompt.move_cursor(self.prompt.document.end)
         self.prompt.focus()
 
+    def action_fallback(self) -> None:
+        self.take_fallback()
 
-def _title(error: FreechatError) -> str:
-    return f"{error.provider}: {error.title}" if error.provider else error.title
+    def action_system_prompt(self) -> None:
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.set_system_prompt(text)
+
+        self.app.push_screen(SystemPromptDialog(self.chat_log.system), done)
+
+    def action_copy(self) -> None:
+        conv = self.chat_log.conversation
+        messages = list(conv.messages) if conv is not None else [
+            StoredMessage("", m.role, m.content, "")
+            for m in (self.session.history if self.session else self.pending_history)]
+        items = clips(messages)
+        if not items:
+            self.notify("nothing to copy yet", title="Copy", timeout=3, markup=False)
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.app.copy_to_clipboard(text)
+                self.notify(f"{len(text)} characters copied", title="Copied", timeout=3,
+                            markup=False)
+
+        self.app.push_screen(CopyDialog(items), done)

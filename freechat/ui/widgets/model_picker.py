@@ -4,7 +4,9 @@ Providers are listed up front; a provider's models are fetched only when its nod
 expanded, in a worker, through the `loader` the screen passes in (this widget knows nothing
 about keys or HTTP). A failed load shows as a leaf under the provider ("offline", "no key").
 Typing in the filter narrows the loaded models and the provider names; Enter in the filter
-picks the first match, Down moves into the tree.
+picks the first match, Down moves into the tree. The screen may add providers later (local
+servers found in the background) and mark models whose quota is used up: they stay
+selectable, dimmed, with when they come back.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ class ModelPicker(Vertical):
         self._cached = cached
         self._filter = ""
         self.current: ModelRef | None = None
+        self._exhausted: dict[ModelRef, str] = {}  # model -> when it comes back
 
     def compose(self) -> ComposeResult:
         yield FilterInput(placeholder="filter models…", id="picker-filter")
@@ -156,6 +159,28 @@ class ModelPicker(Vertical):
     def provider(self, provider_id: str) -> ProviderEntry | None:
         return self._providers.get(provider_id)
 
+    def known_models(self) -> list[ModelInfo]:
+        """Every model the picker knows (cache, catalog or live), in provider order."""
+        return [m for entry in self._providers.values() for m in entry.models]
+
+    def add_provider(self, entry: ProviderEntry) -> None:
+        """Show a provider found after startup (a local server), or refresh its models."""
+        known = self._providers.get(entry.id)
+        if known is None:
+            self._providers[entry.id] = entry
+        elif known.state != "loaded" and entry.models:
+            known.models = entry.models
+        self.rebuild()
+
+    def set_exhausted(self, exhausted: dict[ModelRef, str]) -> None:
+        """Models whose quota is used up, each with a note such as "back 14:05"."""
+        if exhausted != self._exhausted:
+            self._exhausted = dict(exhausted)
+            self.rebuild()
+
+    def exhausted_note(self, ref: ModelRef) -> str | None:
+        return self._exhausted.get(ref)
+
     # --- labels --------------------------------------------------------------------------
     def _badge(self, tier: str, width: int = 0) -> Text:
         label = tier_label(tier)
@@ -168,9 +193,13 @@ class ModelPicker(Vertical):
     def _model_label(self, model: ModelInfo) -> Text:
         # Badge first, in a fixed column: long model ids are cut at the right, never the tier.
         current = model.ref == self.current
+        note = self._exhausted.get(model.ref)
+        style = "bold" if current else ""
+        if note is not None:
+            style += " dim"
         return Text.assemble(
-            self._badge(model.tier, 6), (model.ref.model, "bold" if current else ""),
-            (" ●", "bold") if current else "",
+            self._badge(model.tier, 6), (model.ref.model, style.strip()),
+            (" ●", "bold") if current else "", (f" ⊘ {note}", "dim italic") if note else "",
         )
 
     # --- tree contents -------------------------------------------------------------------
