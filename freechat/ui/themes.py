@@ -36,6 +36,9 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "quota-ok": "$success",
     "quota-warn": "$warning",
     "quota-bad": "$error",
+    # Message accents: the border and title of the user's and the model's messages.
+    "user-accent": "$secondary",
+    "assistant-accent": "$primary",
 }
 
 
@@ -68,22 +71,51 @@ def bundled_theme_dirs(package_dir: Path | None = None) -> list[Path]:
     return dirs
 
 
-def theme_from_toml(data: dict[str, Any], source: str) -> Theme:
+def theme_from_toml(data: dict[str, Any]) -> Theme:
+    """A Theme from one file's table; ValueError says what is wrong (the app skips the file:
+    a bad colour would otherwise fail later, when the theme is applied)."""
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"{source}: a theme needs a name")
+        raise ValueError("a theme needs a name")
     if not isinstance(data.get("primary"), str):
-        raise ValueError(f"{source}: a theme needs a primary colour")
-    colours = {key: data[key] for key in _COLOUR_FIELDS if isinstance(data.get(key), str)}
+        raise ValueError("a theme needs a primary colour")
+    colours: dict[str, str] = {}
+    for key in _COLOUR_FIELDS:
+        value = data.get(key)
+        if value is None:
+            continue
+        try:
+            if not isinstance(value, str):
+                raise ColorParseError(str(value))
+            Color.parse(value)
+        except ColorParseError:
+            raise ValueError(f"{key} = {value!r} is not a colour") from None
+        colours[key] = value
     variables = data.get("variables", {})
     if not isinstance(variables, dict):
-        raise ValueError(f"{source}: [variables] must be a table")
-    return Theme(
+        raise ValueError("[variables] must be a table")
+    if not isinstance(data.get("dark", True), bool):
+        raise ValueError("dark must be true or false")
+    numbers: dict[str, float] = {}
+    for key in ("luminosity_spread", "text_alpha"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ValueError(f"{key} must be a number from 0 to 1")
+        numbers[key] = float(value)
+    theme = Theme(
         name=name.strip(),
-        dark=bool(data.get("dark", True)),
+        dark=data.get("dark", True),
         variables={str(k): str(v) for k, v in variables.items()},
         **colours,
+        **numbers,  # type: ignore[arg-type]
     )
+    try:
+        theme.to_color_system().generate()
+    except (ColorParseError, ValueError, TypeError) as error:
+        raise ValueError(f"colours do not combine ({error})") from None
+    return theme
 
 
 def load_themes(dirs: Iterable[Path]) -> ThemeSet:
@@ -97,9 +129,9 @@ def load_themes(dirs: Iterable[Path]) -> ThemeSet:
             continue
         for path in files:
             try:
-                theme = theme_from_toml(tomllib.loads(path.read_text("utf-8")), path.name)
+                theme = theme_from_toml(tomllib.loads(path.read_text("utf-8")))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
-                result.warnings.append(f"theme {path.name} skipped: {error}")
+                result.warnings.append(f"theme file {path.name} skipped: {error}")
                 continue
             found[theme.name] = theme
     result.themes = list(found.values())
