@@ -1,43 +1,77 @@
-"""FreechatApp: app-wide things only — themes, keymap, the HTTP client's lifetime, screens."""
+"""FreechatApp: app-wide things only — themes, keymap, the HTTP client's lifetime, the shared
+quota book, notifications, and which screen is showing (navigation.py)."""
 
 from __future__ import annotations
 
 import gc
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.theme import Theme
+from textual.widgets import Footer
 
 from freechat.core.runtime import Runtime
+from freechat.ui.commands import FreechatCommands
+from freechat.ui.footer_fit import NARROW, WIDE, FooterFitter
+from freechat.ui.navigation import NavigationMixin
 from freechat.ui.safe_errors import SafeErrorsMixin
 from freechat.ui.screens.main import MainScreen
+from freechat.ui.screens.messages import Notice, brief, is_long
+from freechat.ui.startup import StartupMixin
 from freechat.ui.themes import DEFAULT_THEME, bundled_theme_dirs, load_themes, variable_defaults
 
+NOTICES_KEPT = 50
 
-class FreechatApp(SafeErrorsMixin, App[int]):
-    """SafeErrorsMixin first: a crash must never print local variables (they can hold keys)."""
+
+class FreechatApp(NavigationMixin, StartupMixin, SafeErrorsMixin, App[int]):
+    """SafeErrorsMixin before App: a crash must never print local variables (they can hold
+    keys). Every binding has an id: users remap them in config `[keymap]`."""
 
     CSS_PATH = "app.tcss"
     TITLE = "freechat"
-    # priority: quitting must work whatever has focus (the prompt eats most keys).
+    COMMANDS: ClassVar[Any] = {FreechatCommands}  # Textual's system commands are folded in
+    # Sets -narrow / -medium / -wide on every screen; app.tcss collapses the picker when narrow.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"), (NARROW, "-medium"), (WIDE, "-wide"),
+    ]
+    # priority: quitting and the palette must work whatever has focus (the prompt eats keys).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+p", "command_palette", "Commands", id="command-palette", show=False,
+                priority=True),
+        Binding("f1,question_mark", "help", "Help", id="help"),
+        Binding("f3", "open_setup", "Keys", id="open-setup"),
+        Binding("ctrl+o", "open_conversations", "Chats", id="open-conversations"),
+        Binding("f5", "open_quota", "Quota", id="open-quota", show=False),
+        Binding("f4", "open_compare", "Compare", id="open-compare", show=False),
+        Binding("f8", "open_leaderboard", "Leaderboard", id="open-leaderboard", show=False),
+        Binding("f9", "show_messages", "Messages", id="show-messages", show=False),
     ]
 
     def __init__(
         self, runtime: Runtime, *, model: str | None = None, resume: str | None = None,
         clock: Callable[[], float] = time.monotonic, tune_gc: bool = False,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """`clock` times replies; `wall_clock` (epoch seconds) drives quota windows and reset
+        countdowns: tests pin both, so figures and snapshots are the same on every run."""
         super().__init__()
         self.runtime = runtime
+        self.wall_clock = wall_clock
         self.http_client: Any = None  # made on mount by core (the UI never imports httpx)
         self.resume_id = resume
         self._model = model
         self._clock = clock
         self._tune_gc = tune_gc
+        self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
+        self._footer = FooterFitter()
         found = load_themes([*bundled_theme_dirs(), runtime.paths.user_themes_dir])
+        self.bundled_themes = [t.name for t in found.themes]
         for theme in found.themes:
             self.register_theme(theme)
         self._startup_warnings = list(found.warnings) + list(runtime.config.warnings)
@@ -46,7 +80,22 @@ class FreechatApp(SafeErrorsMixin, App[int]):
             self._startup_warnings.append(f"theme '{wanted}' not found; using {DEFAULT_THEME}")
             wanted = None
         self.theme = wanted or DEFAULT_THEME
-        self.set_keymap(runtime.config.keymap)
+        keymap = runtime.config.keymap
+        # The footer looks the palette key up by this name: keep it right when remapped.
+        self.COMMAND_PALETTE_BINDING = keymap.get("command-palette", "ctrl+p").split(",")[0]
+        self.set_keymap(keymap)
+
+    def on_resize(self, event: Resize) -> None:
+        # After the refresh: the screens' -narrow/-wide classes are set by then, and the
+        # footer, recomposed for the new bindings, picks up their styles.
+        self.call_after_refresh(self._fit_footer, event.size.width)
+
+    def _fit_footer(self, width: int | None = None) -> None:
+        main = self.main_screen
+        self._footer.fit([self] if main is None else [self, main], width or self.size.width)
+        for footer in self.screen.query(Footer):  # restyle its keys for the new width
+            footer.refresh(recompose=True)
+        self.refresh_bindings()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme)
@@ -55,20 +104,52 @@ class FreechatApp(SafeErrorsMixin, App[int]):
         self.http_client = self.runtime.make_client()
         for warning in self._startup_warnings:
             self.notify(warning, title="Config", severity="warning", timeout=8, markup=False)
-        if self.resume_id:
-            self.notify("reopening saved conversations is not available yet",
-                        title="Resume", severity="warning", markup=False)
         self.push_screen(MainScreen(self.runtime, self.http_client, model=self._model,
-                                    clock=self._clock))
+                                    resume=self.resume_id, clock=self._clock,
+                                    store=self.conversation_store()))
+        self.call_after_refresh(self._fit_footer)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.start_background()  # quota book, keys, local servers, first-run setup
         if self._tune_gc:
             # Full collections of a long-lived UI heap stall streaming (PERFORMANCE.md):
             # freeze what startup built and collect less often.
             self.call_after_refresh(gc.freeze)
 
     async def on_unmount(self) -> None:
+        await self.stop_background()
         if self.http_client is not None:
             await self.http_client.aclose()
             self.http_client = None
+
+    # --- themes ------------------------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        self.theme = name  # _theme_changed saves it
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self.runtime.config.theme:
+            self.runtime.config.theme = theme.name
+            self.save_setting("theme", theme.name)
+
+    # --- notifications -----------------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is kept for the messages view (F9); a long one shows briefly
+        in its toast and in full there."""
+        text = _plain(message) if markup else str(message)
+        self.notices.append(Notice(title, text, str(severity)))
+        if is_long(text):
+            message = f"{brief(text)} ({self.key_label('show-messages')}: all of it)"
+            markup = False
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+
+def _plain(message: str) -> str:
+    from textual.content import Content
+
+    try:
+        return Content.from_markup(message).plain
+    except Exception:  # not valid markup: show it as it is
+        return str(message)
 
 
 def run_app(runtime: Runtime, *, model: str | None = None, resume: str | None = None) -> int:

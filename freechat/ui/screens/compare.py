@@ -47,6 +47,8 @@ class CompareScreen(Screen[None]):
     CSS_PATH = "compare.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Stop all", id="compare-stop"),
+        # Esc again, once nothing streams: back to the chat (the app pushed this screen).
+        Binding("escape", "close", "Back", id="compare-close"),
         Binding("f4", "flip", "Next column", id="compare-next-column"),
         Binding("f8", "leaderboard", "Leaderboard", id="open-leaderboard"),
     ]
@@ -261,12 +263,17 @@ class CompareScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return self.comparison.running
+        if action == "close":
+            return not self.comparison.running
         if action == "flip":
             return self.narrow
         return True
 
     def action_stop(self) -> None:
         self.comparison.cancel()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
     def action_flip(self) -> None:
         self.current = (self.current + 1) % len(self.comparison.columns)

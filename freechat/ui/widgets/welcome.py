@@ -17,6 +17,9 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("insert-newline", "ctrl+j", "new line"),
     ("cancel-stream", "escape", "stop the reply"),
     ("new-chat", "ctrl+n", "new chat"),
+    ("open-setup", "f3", "providers and API keys"),
+    ("command-palette", "ctrl+p", "every command"),
+    ("help", "f1", "all keys"),
     ("quit", "ctrl+q", "quit"),
 )
 

@@ -1,0 +1,71 @@
+"""Recent messages in full: a notification too long for a toast shows a brief version and
+points here (DESIGN §8: notifications brief and actionable, details on demand)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+LONG = 200  # characters; past this (or past a few lines) a toast becomes a wall of text
+BRIEF = 120
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    text: str
+    severity: str  # information | warning | error
+
+
+def is_long(text: str) -> bool:
+    return len(text) > LONG or text.count("\n") >= 3
+
+
+def brief(text: str, limit: int = BRIEF) -> str:
+    """The first sentence or line, cut at a word boundary within `limit` characters."""
+    first = text.strip().split("\n", 1)[0]
+    for stop in (". ", "; "):
+        head, found, _ = first.partition(stop)
+        if found and len(head) >= 20:
+            first = head + stop.strip()
+            break
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:—- ")
+    return cut + "…"
+
+
+class MessagesScreen(ModalScreen[None]):
+    CSS_PATH = "messages.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="messages-close"),
+    ]
+
+    def __init__(self, notices: Sequence[Notice]) -> None:
+        super().__init__()
+        self.notices = list(notices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="messages-panel"):
+            yield Static("Messages · newest first", id="messages-title", markup=False)
+            with VerticalScroll(id="messages-body"):
+                if not self.notices:
+                    yield Static("Nothing yet.", classes="notice-text", markup=False)
+                for notice in reversed(self.notices):
+                    yield Static(notice.title or notice.severity,
+                                 classes=f"notice-title -{notice.severity}", markup=False)
+                    yield Static(notice.text, classes="notice-text", markup=False)
+            yield Static("Esc closes", id="messages-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#messages-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
