@@ -2,6 +2,7 @@
 
     python -m tests.bench.app_child reply MODEL OUT.json      # send one prompt, watch it render
     python -m tests.bench.app_child idle OUT.json             # RSS of the idle app
+    python -m tests.bench.app_child open OUT.json             # 1,000-message conversations
 
 The app is built as `freechat` builds it (`run_app`'s GC settings, `tune_gc=True`) and run
 with `run_test` (headless: everything is rendered except the terminal write). Probes:
@@ -16,8 +17,8 @@ with `run_test` (headless: everything is rendered except the terminal write). Pr
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -25,9 +26,11 @@ from typing import Any
 from textual.app import App
 
 from freechat.core.runtime import Runtime
+from freechat.ui import gc_tuning
 from freechat.ui.app import FreechatApp
 from freechat.ui.widgets.message import AssistantMessage
 from tests.bench.measure import SIZE, cpu_seconds, rss_mib
+from tests.bench.workload import conversation_messages
 
 IDLE = 1.5  # seconds the app idles before a scenario (startup work and warm-up settle)
 
@@ -89,11 +92,17 @@ async def reply(model: str) -> dict[str, Any]:
         watcher = asyncio.create_task(probes.watch_loop(stop))
         await pilot.press("h", "i")
         await pilot.pause()
+        profile = _profiler()
         cpu0, sent = cpu_seconds(), time.monotonic()
         await pilot.press("enter")
-        while not (app.screen.query(AssistantMessage) and not app.screen.streaming):
+        while not app.screen.query(AssistantMessage):
+            await asyncio.sleep(0.005)
+        while app.screen.streaming:  # no DOM query per poll: that would be measured too
             await asyncio.sleep(0.005)
         settled = time.monotonic()
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(os.environ["FREECHAT_BENCH_PROFILE"])
         await asyncio.sleep(0.3)  # anything the end of the reply still scheduled
         stop.set()
         await watcher
@@ -109,6 +118,18 @@ async def reply(model: str) -> dict[str, Any]:
     }
 
 
+def _profiler() -> Any:
+    """cProfile from the prompt to the settled reply, when FREECHAT_BENCH_PROFILE names a file
+    (for finding where the time goes; the figures are then not comparable)."""
+    if not os.environ.get("FREECHAT_BENCH_PROFILE"):
+        return None
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    return profile
+
+
 async def idle() -> dict[str, Any]:
     app = FreechatApp(Runtime.from_env(), tune_gc=True)
     async with app.run_test(size=SIZE):
@@ -116,10 +137,75 @@ async def idle() -> dict[str, Any]:
         return {"idle_rss": rss_mib()}
 
 
+def save_conversation(runtime: Runtime, conv_id: str, seed: int) -> None:
+    from freechat.core.conversation import Conversation, StoredMessage
+    from freechat.core.events import Usage
+    from freechat.core.store import ConversationStore
+
+    when = "2026-01-01T12:00:00.000Z"
+    messages = [
+        StoredMessage(f"m{n}", role, text, when, model="openrouter/bench/full:free",
+                      status="complete" if role == "assistant" else None,
+                      finish_reason="stop" if role == "assistant" else None,
+                      usage=Usage(20, 60, 0, 0.0) if role == "assistant" else None,
+                      ttft_ms=300, total_ms=2100)
+        for n, (role, text) in enumerate(conversation_messages(seed=seed))
+    ]
+    ConversationStore.from_paths(runtime.paths).create(
+        Conversation(conv_id, f"Bench {seed}", when, when, messages))
+
+
+async def open_conversations() -> dict[str, Any]:
+    """Open a 1,000-message conversation, the other one, the first again; then scroll back
+    through the first one page by page."""
+    probes = Probes()
+    probes.install()
+    runtime = Runtime.from_env()
+    ids = ["20260101-120000-aaaaaa", "20260101-120000-bbbbbb"]
+    for seed, conv_id in enumerate(ids):
+        save_conversation(runtime, conv_id, seed)
+    app = FreechatApp(runtime, tune_gc=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await asyncio.sleep(IDLE)
+        idle_rss = rss_mib()
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(probes.watch_loop(stop))
+        screen: Any = app.screen
+        opens = []
+        for conv_id in (ids[0], ids[1], ids[0]):
+            start = time.monotonic()
+            screen.open_conversation(conv_id)
+            await app.workers.wait_for_complete()
+            done = time.monotonic()
+            await pilot.pause()
+            frame = next((f for f in probes.frames if f >= done), time.monotonic())
+            opens.append({"start": start, "shown": frame, "rss": rss_mib()})
+        chat = screen.chat
+        mounted = len(chat.query(".message"))
+        scroll_start = time.monotonic()
+        presses = 0
+        while (chat.has_older or chat.scroll_y > 0) and presses < 2000:
+            chat.scroll_page_up(animate=False)  # the user holds page-up (key repeat ~30/s)
+            await asyncio.sleep(0.033)
+            presses += 1
+        scroll_end = time.monotonic()
+        stop.set()
+        await watcher
+        return {"idle_rss": idle_rss, "opens": opens, "first_mounted": mounted,
+                "scroll": [scroll_start, scroll_end], "presses": presses,
+                "reached_top": not chat.has_older and chat.scroll_y == 0, "late": probes.late,
+                "all_mounted": len(chat.query(".message")), "end_rss": rss_mib()}
+
+
 def main() -> None:
-    gc.set_threshold(20_000, 20, 100)  # as run_app does
+    gc_tuning.tune()  # as run_app does
     scenario, *args, out = sys.argv[1:]
-    result = asyncio.run(reply(args[0]) if scenario == "reply" else idle())
+    if scenario == "reply":
+        result = asyncio.run(reply(args[0]))
+    elif scenario == "open":
+        result = asyncio.run(open_conversations())
+    else:
+        result = asyncio.run(idle())
     with open(out, "w") as f:
         json.dump(result, f)
 

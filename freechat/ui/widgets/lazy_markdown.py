@@ -6,39 +6,53 @@ append. `LazyMarkdown` is a small subclass that keeps Textual's look for the fin
 
 - `write()` only appends to a list; a render task flushes at most FLUSH_HZ times a second.
   A flush parses only from the start of the open (last) top-level block: the blocks before
-  it are complete and go into cheap placeholder `Static`s (Rich's Markdown, rendered once);
-  the open block is one tail `Static`. No Textual block is mounted while the text streams.
+  it are complete and go into cheap placeholders (Rich's Markdown, rendered once); the open
+  block is one tail widget. No Textual block is mounted while the text streams.
 - `finish()` (and a widget made from finished text) turns placeholders in view into real
-  Textual blocks, bottom-up, in slices of about SLICE seconds; the others turn when they are
-  scrolled into view or resized into it. Blocks are always built from complete text, so a
-  code fence cannot go blank after the stream (Textual #6518) and no final full
-  `update()` is needed.
+  Textual blocks, bottom-up, a slice per frame shared with every other LazyMarkdown
+  (upgrade_queue.py); the others turn when they are scrolled or resized into view. Blocks
+  are always built from complete text, so a code fence cannot go blank after the stream
+  (Textual #6518) and no final full `update()` is needed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
+from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
-from rich.markdown import Markdown as RichMarkdown
 from textual import events
 from textual.containers import ScrollableContainer
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
+from textual.widgets import Markdown
+
+from freechat.ui.widgets.rich_lines import RichLines, rich_markdown
+from freechat.ui.widgets.upgrade_queue import upgrades
 
 FLUSH_HZ = 20  # more saturates the event loop at 200 tokens/s (PERFORMANCE.md)
-SLICE = 0.015  # seconds of upgrading before the loop gets a turn
 BLOCKS_PER_PLACEHOLDER = 2
+TAIL_STEP = 3  # lines: the streaming tail grows three at a time (a layout costs ~10 ms)
 
 
-def _block_parser() -> MarkdownIt:
-    """Block structure only: where the top-level blocks start (inline parsing is 3× dearer)."""
+@cache
+def block_parser() -> MarkdownIt:
+    """Block structure only: where the top-level blocks start (inline parsing is 3× dearer).
+
+    One shared instance: a "gfm-like" MarkdownIt compiles linkify's regexes, ~4 MB and ~10 ms
+    each time one is made (Textual's Markdown makes one per update)."""
     parser = MarkdownIt("gfm-like")
     parser.disable(["inline", "linkify", "replacements", "smartquotes", "text_join"],
                    ignoreInvalid=True)
     return parser
+
+
+@cache
+def full_parser() -> MarkdownIt:
+    """The parser Textual's Markdown uses, made once."""
+    return MarkdownIt("gfm-like")
 
 
 def split_blocks(text: str, parser: MarkdownIt) -> tuple[list[int], int]:
@@ -59,14 +73,38 @@ def split_blocks(text: str, parser: MarkdownIt) -> tuple[list[int], int]:
     return chars[:-1], chars[-1]
 
 
-class Placeholder(Static):
-    """Complete blocks rendered once by Rich, until they are worth real widgets."""
+def _groups(text: str, bounds: list[int]) -> list[tuple[str, bool]]:
+    """Complete blocks (text between `bounds`) as (placeholder text, final) pairs: up to
+    BLOCKS_PER_PLACEHOLDER blocks each, a table alone and final (never upgraded)."""
+    groups: list[tuple[str, bool]] = []
+    begin = count = 0
+    for start, end in itertools.pairwise(bounds):
+        tokens = block_parser().parse(text[start:end])
+        if tokens and tokens[0].type == "table_open":
+            if count:
+                groups.append((text[begin:start], False))
+            groups.append((text[start:end], True))
+            begin, count = end, 0
+            continue
+        if not count:
+            begin = start
+        count += 1
+        if count == BLOCKS_PER_PLACEHOLDER:
+            groups.append((text[begin:end], False))
+            count = 0
+    if count:
+        groups.append((text[begin:bounds[-1]], False))
+    return groups
 
-    def __init__(self, text: str, first_line: int, dark: bool) -> None:
-        theme = "monokai" if dark else "default"
-        super().__init__(RichMarkdown(text.rstrip("\n"), code_theme=theme),
-                         classes="md-placeholder")
+
+class Placeholder(RichLines):
+    """Complete blocks rendered once by Rich, until they are worth real widgets (`final`:
+    never; Rich draws tables as well as Textual does, at a fraction of the cost)."""
+
+    def __init__(self, text: str, first_line: int, dark: bool, *, final: bool = False) -> None:
+        super().__init__(rich_markdown(text, dark), classes="md-placeholder")
         self.text = text
+        self.final = final
         self.first_line = first_line
 
 
@@ -77,13 +115,13 @@ class LazyMarkdown(Markdown):
     """
 
     DEFAULT_CSS = """
-    LazyMarkdown > .md-placeholder { width: 1fr; height: auto; margin: 0 0 1 0; }
-    LazyMarkdown > .md-tail { width: 1fr; height: auto; }
+    LazyMarkdown > RichLines { width: 1fr; height: auto; }
+    LazyMarkdown > .md-placeholder { margin: 0 0 1 0; }
     """
 
     def __init__(self, markdown: str | None = None, *, id: str | None = None,
                  classes: str | None = None) -> None:
-        super().__init__(None, id=id, classes=classes)
+        super().__init__(None, id=id, classes=classes, parser_factory=full_parser)
         self._done = ""  # text already in placeholders or blocks
         self._open = ""  # the open block, shown in the tail
         self._unflushed: list[str] = []
@@ -92,9 +130,7 @@ class LazyMarkdown(Markdown):
             self._unflushed.append(markdown)
         self._wake = asyncio.Event()
         self._render_task: asyncio.Task[None] | None = None
-        self._upgrading: asyncio.Task[None] | None = None
         self._lines_done = 0
-        self._splitter = _block_parser()
         self.shown_length = 0
 
     @property
@@ -107,7 +143,9 @@ class LazyMarkdown(Markdown):
 
     @property
     def placeholders(self) -> list[Placeholder]:
-        return [child for child in self.children if isinstance(child, Placeholder)]
+        """Those still to be upgraded."""
+        return [child for child in self.children
+                if isinstance(child, Placeholder) and not child.final]
 
     async def _on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # Markdown's own mount would parse "" in a thread
@@ -116,7 +154,7 @@ class LazyMarkdown(Markdown):
             self.watch(scroller, "scroll_y", self._view_changed, init=False)
         if self._finished:
             self._flush(final=True)
-            self.upgrade_visible()
+            self._view_changed()
         elif self._unflushed:
             self._wake.set()
         if not self._finished:
@@ -126,9 +164,8 @@ class LazyMarkdown(Markdown):
         self._view_changed()
 
     def _on_unmount(self) -> None:
-        for task in (self._render_task, self._upgrading):
-            if task is not None:
-                task.cancel()
+        if self._render_task is not None:
+            self._render_task.cancel()
 
     # --- streaming -----------------------------------------------------------------------
     def write(self, fragment: str) -> None:
@@ -166,19 +203,15 @@ class LazyMarkdown(Markdown):
             return
         text = self._open + "".join(self._unflushed)
         self._unflushed.clear()
-        starts, open_at = split_blocks(text, self._splitter)
+        starts, open_at = split_blocks(text, block_parser())
         if final and text.strip():
             starts, open_at = [*starts, open_at], len(text)
         elif not text.strip():
             starts, open_at = [], 0
         dark = self.app.current_theme.dark
         new: list[Widget] = []
-        for i in range(0, len(starts), BLOCKS_PER_PLACEHOLDER):
-            begin = starts[i]
-            end = starts[i + BLOCKS_PER_PLACEHOLDER] if i + BLOCKS_PER_PLACEHOLDER < len(
-                starts) else open_at
-            chunk = text[begin:end]
-            new.append(Placeholder(chunk, self._lines_done, dark))
+        for chunk, final in _groups(text, [*starts, open_at]):
+            new.append(Placeholder(chunk, self._lines_done, dark, final=final))
             self._lines_done += chunk.count("\n")
         self._done += text[:open_at]
         self._open = text[open_at:]
@@ -189,51 +222,32 @@ class LazyMarkdown(Markdown):
         if tail is not None and not showing:
             tail.remove()
         elif tail is not None:
-            tail.update(RichMarkdown(self._open, code_theme="monokai" if dark else "default"))
+            tail.update(rich_markdown(self._open, dark))
         self.shown_length = len(self._done) + len(self._open)
 
-    def _tail(self, create: bool) -> Static | None:
+    def _tail(self, create: bool) -> RichLines | None:
         """The last child, showing the open block (made when there first is one)."""
         for child in reversed(self.children):
-            if isinstance(child, Static) and child.has_class("md-tail"):
+            if isinstance(child, RichLines) and child.has_class("md-tail"):
                 return child
         if not create:
             return None
-        tail = Static("", classes="md-tail")
+        tail = RichLines("", classes="md-tail", step=TAIL_STEP)
         self.mount(tail)
         return tail
 
     # --- upgrading -----------------------------------------------------------------------
     def _view_changed(self, *_: Any) -> None:
-        if self._finished and self.placeholders and (
-                self._upgrading is None or self._upgrading.done()):
-            self.upgrade_visible()
+        if self._finished and self.placeholders:
+            upgrades(self.app).add(self)
 
-    def upgrade_visible(self) -> asyncio.Task[None]:
-        """Turn placeholders in view into Textual blocks (returns the task doing it)."""
-        if self._upgrading is None or self._upgrading.done():
-            self._upgrading = asyncio.create_task(self._upgrade_loop())
-        return self._upgrading
+    async def upgrade_visible(self) -> None:
+        """Turn the placeholders in view into Textual blocks (shared out with other widgets
+        by upgrade_queue.py); returns when none in view is left."""
+        if self.placeholders:
+            await upgrades(self.app).add(self).wait()
 
-    async def _upgrade_loop(self) -> None:
-        while self.is_attached:
-            await self._next_refresh()
-            visible = [p for p in self.placeholders if self._in_view(p)]
-            if not visible:
-                return
-            deadline = time.monotonic() + SLICE
-            with self.app.batch_update():
-                for placeholder in reversed(visible):  # the newest text settles first
-                    await self._upgrade(placeholder)
-                    if time.monotonic() > deadline:
-                        break
-
-    async def _next_refresh(self) -> None:
-        refreshed = asyncio.Event()
-        self.call_after_refresh(refreshed.set)
-        await refreshed.wait()
-
-    def _in_view(self, widget: Widget) -> bool:
+    def in_view(self, widget: Widget) -> bool:
         region = widget.region
         if not region or not self.display:
             return False
@@ -241,9 +255,9 @@ class LazyMarkdown(Markdown):
         view = scroller.region if scroller is not None else self.screen.region
         return region.overlaps(view)
 
-    async def _upgrade(self, placeholder: Placeholder) -> None:
-        parser = MarkdownIt("gfm-like")
-        blocks = list(self._parse_markdown(parser.parse(placeholder.text)))
+    async def upgrade(self, placeholder: Placeholder) -> None:
+        """Replace one placeholder by the Textual blocks of its text."""
+        blocks = list(self._parse_markdown(full_parser().parse(placeholder.text)))
         for block in blocks:  # line ranges into the whole source, as Markdown keeps them
             start, end = block.source_range
             block.source_range = (start + placeholder.first_line, end + placeholder.first_line)

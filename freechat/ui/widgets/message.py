@@ -84,29 +84,6 @@ def outcome(reply: Reply) -> tuple[str, str]:
     return f"✗ {what}", "-error"
 
 
-def stored_outcome(message: StoredMessage) -> tuple[str, str]:
-    """(footer text, CSS class) for a saved reply, worded as `outcome` words a live one."""
-    status = message.status or STATUS_COMPLETE
-    if status == STATUS_COMPLETE:
-        finish = message.finish_reason or "stop"
-        if finish == "length":
-            head, css = "⚠ cut off at the length limit", "-warning"
-        elif finish == "content_filter":
-            head, css = "⚠ stopped by the provider's content filter", "-warning"
-        else:
-            head, css = f"✓ {finish}", "-complete"
-        return " · ".join([head, *figures(message)]), css
-    if status == STATUS_CANCELLED:
-        kept = "partial reply kept" if message.content else "nothing had arrived"
-        return " · ".join(["■ stopped by user", kept, *figures(message)]), "-stopped"
-    what = message.error.message if message.error is not None else (
-        "freechat stopped before the reply ended" if status in ("interrupted", STATUS_STREAMING)
-        else "the reply ended early")
-    if status != "error" or message.content:
-        return " · ".join([f"⚠ incomplete: {what}", *figures(message)]), "-incomplete"
-    return f"✗ {what}", "-error"
-
-
 class UserMessage(Static):
     def __init__(self, text: str) -> None:
         super().__init__(text, markup=False, classes="message user-message")
@@ -135,16 +112,23 @@ class AssistantMessage(Vertical):
 
     @classmethod
     def from_stored(cls, message: StoredMessage) -> AssistantMessage:
+        from freechat.core.chat_log import reply_from_message
+
+        reply = reply_from_message(message)
+        footer = outcome(reply) if reply.status != STATUS_STREAMING else (
+            "⚠ incomplete: freechat stopped before the reply ended", "-incomplete")
         return cls(message.model or "unknown model", text=message.content,
-                   reasoning=message.reasoning, footer=stored_outcome(message))
+                   reasoning=message.reasoning, footer=footer)
 
     def compose(self) -> ComposeResult:
         from freechat.ui.widgets.lazy_markdown import LazyMarkdown  # Markdown loads on first use
 
         done = self._text is not None
-        title = "Reasoning" if done else "Thinking…"
-        with Collapsible(title=title, collapsed=done, classes="reasoning"):
-            yield LazyMarkdown(self._reasoning_text if done else None, classes="reasoning-body")
+        if not done or self._reasoning_text:  # a saved reply without reasoning: 4 widgets less
+            title = "Reasoning" if done else "Thinking…"
+            with Collapsible(title=title, collapsed=done, classes="reasoning"):
+                yield LazyMarkdown(self._reasoning_text if done else None,
+                                   classes="reasoning-body")
         yield LazyMarkdown(self._text, classes="answer")
         footer = self._footer[0] if self._footer else "waiting for the first token…"
         yield Static(footer, classes="message-footer", markup=False)

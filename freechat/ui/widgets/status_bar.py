@@ -89,6 +89,9 @@ class StatusBar(Horizontal):
         key.set_class(not ok, "-missing")
 
     def show_state(self, text: str, *, busy: bool = False) -> None:
+        if getattr(self, "_shown_state", None) == (text, busy):
+            return  # called per streamed token: an unchanged line must cost no layout
+        self._shown_state = (text, busy)
         state = self.query_one("#status-state", Static)
         state.update(text)
         state.set_class(busy, "-busy")

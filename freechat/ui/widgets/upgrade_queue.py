@@ -1,0 +1,71 @@
+"""One queue per app that turns LazyMarkdown placeholders in view into Textual blocks.
+
+Building Textual blocks is the dear part (a list or a table is tens of widgets), so it is
+shared out: after each screen refresh, the placeholders in view across every LazyMarkdown
+are upgraded lowest on screen first (the newest text), for about SLICE seconds, then the
+loop gets a turn and the next refresh shows them. One queue, not one task per widget: a page
+of twenty saved replies mounting at once would otherwise take twenty slices per frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from textual.app import App
+
+if TYPE_CHECKING:
+    from freechat.ui.widgets.lazy_markdown import LazyMarkdown
+
+SLICE = 0.004  # seconds of building per frame; the layout and paint of the result come on top
+
+
+class UpgradeQueue:
+    def __init__(self) -> None:
+        self._waiting: dict[LazyMarkdown, asyncio.Event] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, widget: LazyMarkdown) -> asyncio.Event:
+        """Upgrade what of `widget` is in view; the event is set once none of it is left."""
+        event = self._waiting.setdefault(widget, asyncio.Event())
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(widget))
+        return event
+
+    async def _run(self, anchor: LazyMarkdown) -> None:
+        while self._waiting:
+            refreshed = asyncio.Event()
+            anchor.call_after_refresh(refreshed.set)
+            if not anchor.is_attached:
+                refreshed.set()
+            await refreshed.wait()
+            todo = []
+            for widget, event in list(self._waiting.items()):
+                visible = [p for p in widget.placeholders if widget.in_view(p)] if (
+                    widget.is_attached) else []
+                if not visible:
+                    del self._waiting[widget]
+                    event.set()
+                todo += [(p.region.y, widget, p) for p in visible]
+            if not todo:
+                continue
+            anchor = todo[0][1]
+            deadline = time.monotonic() + SLICE
+            with anchor.app.batch_update():
+                for _, widget, placeholder in sorted(todo, key=lambda t: -t[0]):
+                    if placeholder.is_attached:
+                        await widget.upgrade(placeholder)
+                    if time.monotonic() > deadline:
+                        break
+
+
+_QUEUES: WeakKeyDictionary[App, UpgradeQueue] = WeakKeyDictionary()
+
+
+def upgrades(app: App) -> UpgradeQueue:
+    queue = _QUEUES.get(app)
+    if queue is None:
+        queue = _QUEUES[app] = UpgradeQueue()
+    return queue
