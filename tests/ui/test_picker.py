@@ -9,6 +9,7 @@ from freechat.ui.widgets.message import AssistantMessage
 from freechat.ui.widgets.model_picker import ModelPicker
 from freechat.ui.widgets.prompt import PromptInput
 from tests.conftest import TEST_KEY
+from tests.fakes.model_lists import LISTS
 from tests.fakes.server import FakeProviderServer, FakeResponse
 from tests.ui.conftest import R1
 from tests.ui.pilot import (
@@ -100,3 +101,26 @@ async def test_status_shows_the_models_own_tier_once_known(make_app, openrouter)
         await settle(pilot)
         badge = main(app).query_one("#status-tier")
         assert str(badge.render()).strip() == "paid" and badge.has_class("-paid")
+
+
+async def test_keys_changed_reloads_a_provider_that_had_no_key(
+        make_app, openrouter: FakeProviderServer, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FREECHAT_GROQ_BASE_URL", openrouter.url + "/groq")
+    path, payload, *_ = LISTS["groq"]
+    openrouter.route("GET", "/groq" + path,
+                     FakeResponse.json({"error": {"message": "no auth"}}, status=401),
+                     FakeResponse.json(payload))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        picker = screen.query_one(ModelPicker)
+        picker.provider("groq").expanded = True
+        picker.load("groq")
+        await settle(pilot)
+        assert picker.provider("groq").problem.startswith("no key")
+        monkeypatch.setenv("GROQ_API_KEY", "gsk_" + "k" * 40)  # what the setup screen does
+        screen.keys_changed()  # the app calls this when the setup screen saved a key
+        await settle(pilot)
+        assert picker.provider("groq").state == "loaded"
+        assert "groq/llama-3.1-8b-instant" in model_leaves(app, "groq")

@@ -26,7 +26,7 @@ from textual.widgets import Footer
 
 from freechat.core.catalog import LOCAL_PROVIDERS
 from freechat.core.chat_log import ChatLog
-from freechat.core.conversation import MODE_APPEND, MODE_EDIT, MODE_REGENERATE, StoredMessage
+from freechat.core.conversation import MODE_APPEND, MODE_EDIT
 from freechat.core.errors import FreechatError, UsageError
 from freechat.core.model_directory import ModelDirectory
 from freechat.core.models import ModelInfo, ModelRef
@@ -34,7 +34,6 @@ from freechat.core.runtime import Runtime
 from freechat.core.session import ChatSession, Reply
 from freechat.core.store import ConversationStore
 from freechat.core.throttle import Throttled
-from freechat.ui.screens.chat_dialogs import CopyDialog, SystemPromptDialog, clips
 from freechat.ui.screens.main_chat import ChatFlow
 from freechat.ui.screens.main_history import HistoryFlow
 from freechat.ui.screens.main_quota import QuotaFlow
@@ -78,7 +77,6 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         self.model: ModelRef | None = None
         self.session: ChatSession | None = None
         self.pending_history = []
-        self._older = []
         self._initial_model = model
         self._resume = resume
         self._clock = clock
@@ -148,9 +146,8 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
             self.set_model(ref)
             self.picker.reveal(ref)
         self.prompt.focus()
-        self.watch(self.chat, "scroll_y", self.watch_chat_scroll, init=False)
         self._load_quota()
-        self._detect_local()
+        self.call_after_refresh(self._detect_local)  # after the first frame: it imports httpx
         if self._resume:
             self._open(self._resume, keep_model=ref is not None and bool(self._initial_model))
 
@@ -186,6 +183,13 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
             return
         env = spec.key_envs[0] if spec.key_envs else f"{spec.env_prefix}_KEY"
         self.status.show_key(*key_source_text(found, env))
+
+    def keys_changed(self) -> None:
+        """A key was set or deleted (setup screen): say where the key comes from now, and
+        let providers that failed for want of one load again."""
+        self.picker.forget_problems()
+        if self.model is not None:
+            self._show_key_source(self.model.provider)
 
     @on(ModelPicker.ModelSelected)
     def _model_selected(self, event: ModelPicker.ModelSelected) -> None:
@@ -252,14 +256,6 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         self.prompt.remember(event.text)
         self.send(self.model, event.text, mode)
 
-    def last_prompt(self) -> str | None:
-        """The prompt the last reply answers (saved, or in the session's memory)."""
-        conv = self.chat_log.conversation
-        messages: list[Any] = list(conv.messages) if conv is not None else []
-        if not messages:
-            messages = list(self.session.history if self.session else self.pending_history)
-        return next((m.content for m in reversed(messages) if m.role == "user"), None)
-
     def watch_streaming(self, streaming: bool) -> None:
         self.set_class(streaming, "-streaming")
         self.refresh_bindings()
@@ -311,46 +307,5 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         """Start an empty chat (the current one is saved as it is)."""
         self.run_worker(self.start_new_chat(), group="new-chat", exclusive=True)
 
-    def action_regenerate(self) -> None:
-        prompt = self.last_prompt()
-        if prompt is None or self.model is None or self.streaming:
-            return
-        self._tried, self.fallback_offer = set(), None
-        self.send(self.model, prompt, MODE_REGENERATE)
-
-    def action_edit_prompt(self) -> None:
-        prompt = self.last_prompt()
-        if prompt is None or self.streaming:
-            return
-        self.editing = True
-        self.prompt.load_text(prompt)
-        self.prompt.move_cursor(self.prompt.document.end)
-        self.prompt.focus()
-
     def action_fallback(self) -> None:
         self.take_fallback()
-
-    def action_system_prompt(self) -> None:
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.set_system_prompt(text)
-
-        self.app.push_screen(SystemPromptDialog(self.chat_log.system), done)
-
-    def action_copy(self) -> None:
-        conv = self.chat_log.conversation
-        messages = list(conv.messages) if conv is not None else [
-            StoredMessage("", m.role, m.content, "")
-            for m in (self.session.history if self.session else self.pending_history)]
-        items = clips(messages)
-        if not items:
-            self.notify("nothing to copy yet", title="Copy", timeout=3, markup=False)
-            return
-
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.app.copy_to_clipboard(text)
-                self.notify(f"{len(text)} characters copied", title="Copied", timeout=3,
-                            markup=False)
-
-        self.app.push_screen(CopyDialog(items), done)

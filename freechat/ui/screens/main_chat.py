@@ -90,7 +90,7 @@ class ChatFlow:
         """Ask `ref`. MODE_REGENERATE answers the last prompt again, MODE_EDIT replaces it;
         the versions they replace stay in the conversation (and in the copy dialog)."""
         screen: Any = self
-        await screen.drop_last_turn(mode)
+        screen.mark_replaced(mode)
         if mode != MODE_REGENERATE:
             await screen.chat.add_user(text)
         message = await screen.chat.add_assistant(ref)

@@ -1,9 +1,9 @@
 """The main screen's saved conversations: open one (`--resume`, the conversations screen, the
 palette), show its newest messages first and older ones as the user scrolls up, start a new
-chat, and set the conversation's system prompt.
+chat; regenerate, edit and copy the last turn; the conversation's system prompt.
 
-Mixed into MainScreen. The file work runs in threads (core/chat_log.py); the screen shows at
-most PAGE messages at first, and mounts the next older page when the view reaches its top.
+Mixed into MainScreen. The file work runs in threads (core/chat_log.py); the chat view shows
+the newest page of a conversation and mounts older ones as the user scrolls up.
 """
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ from textual import work
 from textual.widget import Widget
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from freechat.core.chat_log import reply_from_message
-from freechat.core.conversation import MODE_APPEND, MODE_EDIT, Conversation, StoredMessage
+from freechat.core.conversation import (
+    MODE_APPEND,
+    MODE_EDIT,
+    MODE_REGENERATE,
+    Conversation,
+    StoredMessage,
+)
 from freechat.core.errors import FreechatError
 from freechat.core.models import ChatMessage, ModelRef
 from freechat.core.secret import redact
-from freechat.ui.widgets.message import AssistantMessage, UserMessage
-
-PAGE = 40  # messages shown when a conversation opens; older ones come as the user scrolls
+from freechat.ui.screens.chat_dialogs import CopyDialog, SystemPromptDialog, clips
 
 
 def versions_note(message: StoredMessage, copy_key: str) -> str:
@@ -38,7 +41,6 @@ class HistoryFlow:
     """Needs from the screen: runtime, chat_log, chat, prompt, session, model, notify, set_model."""
 
     pending_history: list[ChatMessage]
-    _older: list[StoredMessage]  # not mounted yet, oldest first
 
     # --- opening -------------------------------------------------------------------------
     def open_conversation(self, conversation_id: str) -> None:
@@ -92,72 +94,79 @@ class HistoryFlow:
 
     # --- showing -------------------------------------------------------------------------
     async def show_conversation(self, conv: Conversation) -> None:
+        """The newest messages now; the chat view mounts older ones as the user scrolls up."""
         screen: Any = self
-        await screen.chat.clear()
-        self._older = list(conv.messages[:-PAGE]) if len(conv.messages) > PAGE else []
-        for message in conv.messages[-PAGE:]:
-            await self._mount_message(message)
-        screen.chat.scroll_end(animate=False)
+        copy_key = screen.key_label("copy-message", "ctrl+t")
 
-    async def _mount_message(self, message: StoredMessage, before: Widget | None = None) -> None:
-        screen: Any = self
-        chat = screen.chat
-        if message.role == "user":
-            widget: Widget = UserMessage(message.content)
-            if message.alternatives:
+        def decorate(widget: Widget, message: StoredMessage) -> None:
+            if message.role == "assistant":
+                widget.border_subtitle = versions_note(message, copy_key)
+            elif message.alternatives:
                 widget.border_subtitle = "edited"
-        elif message.role == "assistant":
-            reply = reply_from_message(message)
-            widget = AssistantMessage(reply.model)
-            widget.border_subtitle = versions_note(message, screen.key_label("copy-message",
-                                                                             "ctrl+t"))
-        else:
-            return
-        chat.remove_class("-empty")
-        if before is None:
-            await chat.mount(widget)
-        else:
-            await chat.mount(widget, before=before)
-        if isinstance(widget, AssistantMessage):
-            if reply.reasoning:
-                await widget.write_reasoning(reply.reasoning)
-            if reply.text:
-                await widget.write_text(reply.text)
-            await widget.finish(reply)
 
-    async def show_older(self) -> None:
-        """Mount the next older page above what is shown (the view reached its top)."""
+        await screen.chat.show_history(conv.messages, decorate)
+
+    # --- the last turn: regenerate, edit, copy ------------------------------------------------
+    def last_prompt(self) -> str | None:
+        """The prompt the last reply answers (saved, or in the session's memory)."""
         screen: Any = self
-        if not self._older:
+        conv = screen.chat_log.conversation
+        messages: list[Any] = list(conv.messages) if conv is not None else []
+        if not messages:
+            messages = list(screen.session.history if screen.session else self.pending_history)
+        return next((m.content for m in reversed(messages) if m.role == "user"), None)
+
+    def action_regenerate(self) -> None:
+        screen: Any = self
+        prompt = self.last_prompt()
+        if prompt is None or screen.model is None or screen.streaming:
             return
-        page, self._older = self._older[-PAGE:], self._older[:-PAGE]
-        chat = screen.chat
-        first = chat.query(".message").first()
-        for message in page:
-            await self._mount_message(message, before=first)
+        screen._tried, screen.fallback_offer = set(), None
+        screen.send(screen.model, prompt, MODE_REGENERATE)
 
-    def watch_chat_scroll(self, scroll_y: float) -> None:
-        if scroll_y <= 0 and self._older:
-            self.run_older()
+    def action_edit_prompt(self) -> None:
+        screen: Any = self
+        prompt = self.last_prompt()
+        if prompt is None or screen.streaming:
+            return
+        screen.editing = True
+        screen.prompt.load_text(prompt)
+        screen.prompt.move_cursor(screen.prompt.document.end)
+        screen.prompt.focus()
 
-    @work(group="older-messages", exclusive=True, exit_on_error=False)
-    async def run_older(self) -> None:
-        await self.show_older()
+    def action_copy(self) -> None:
+        """Pick a message, a code block or an earlier version; it goes to the clipboard."""
+        screen: Any = self
+        conv = screen.chat_log.conversation
+        messages = list(conv.messages) if conv is not None else [
+            StoredMessage("", m.role, m.content, "")
+            for m in (screen.session.history if screen.session else self.pending_history)]
+        items = clips(messages)
+        if not items:
+            screen.notify("nothing to copy yet", title="Copy", timeout=3, markup=False)
+            return
 
-    # --- editing the last turn -------------------------------------------------------------
-    async def drop_last_turn(self, mode: str) -> None:
-        """Regenerate drops the last reply from view, edit also its prompt (the saved
-        conversation keeps both as earlier versions)."""
+        def done(text: str | None) -> None:
+            if text is not None:
+                screen.app.copy_to_clipboard(text)
+                screen.notify(f"{len(text)} characters copied", title="Copied", timeout=3,
+                              markup=False)
+
+        screen.app.push_screen(CopyDialog(items), done)
+
+    def mark_replaced(self, mode: str) -> None:
+        """Regenerate replaces the last reply, edit also its prompt: on screen the old ones
+        stay, dimmed (the saved conversation keeps them as earlier versions)."""
         if mode == MODE_APPEND:
             return
         screen: Any = self
-        replies = screen.chat.query(".assistant-message")
-        if replies:
-            await replies.last().remove()
-        if mode == MODE_EDIT:
-            prompts = screen.chat.query(".user-message")
-            if prompts:
-                await prompts.last().remove()
+        targets = [".assistant-message"] + ([".user-message"] if mode == MODE_EDIT else [])
+        for selector in targets:
+            found = screen.chat.query(selector)
+            if found:
+                widget = found.last()
+                widget.add_class("-replaced")
+                widget.border_subtitle = "replaced below"
 
     def show_versions(self, widget: Widget) -> None:
         """After a save: say on the reply how many versions its slot holds."""
@@ -178,12 +187,20 @@ class HistoryFlow:
         screen.chat_log.reset()
         screen.session = None
         self.pending_history = []
-        self._older = []
         screen.fallback_offer = None
         screen.editing = False
         screen.prompt.clear()
         screen.prompt.focus()
         screen.refresh_bindings()
+
+    def action_system_prompt(self) -> None:
+        screen: Any = self
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.set_system_prompt(text)
+
+        screen.app.push_screen(SystemPromptDialog(screen.chat_log.system), done)
 
     @work(group="system-prompt", exclusive=True, exit_on_error=False)
     async def set_system_prompt(self, text: str) -> None:

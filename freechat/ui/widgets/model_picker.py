@@ -172,6 +172,15 @@ class ModelPicker(Vertical):
             known.models = entry.models
         self.rebuild()
 
+    def forget_problems(self) -> None:
+        """Providers that failed to list (no key, offline) load again when next opened."""
+        for entry in self._providers.values():
+            if entry.state == "error":
+                entry.state, entry.problem = "idle", ""
+                if entry.expanded:
+                    self.load(entry.id)
+        self.rebuild()
+
     def set_exhausted(self, exhausted: dict[ModelRef, str]) -> None:
         """Models whose quota is used up, each with a note such as "back 14:05"."""
         if exhausted != self._exhausted:
