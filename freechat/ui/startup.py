@@ -37,6 +37,8 @@ class StartupMixin:
         self._quota_ready = asyncio.Event()
         self._open_quota()
         self._check_providers()
+        if self.runtime.config.keymap:
+            self._check_keymap()
 
     async def quota(self) -> tuple[Any, Any]:
         """(book, guard) once the book is open; (None, None) when it could not be."""
@@ -87,6 +89,18 @@ class StartupMixin:
         notice = await asyncio.to_thread(self.runtime.keys.take_notice)
         if notice and any(found.source != SOURCE_ENV for found in with_key):
             app.notify(notice, title="Keyring", severity="warning", timeout=10, markup=False)
+
+    @work(thread=True, group="keymap-check", exit_on_error=False)
+    def _check_keymap(self) -> None:
+        """A mistyped id in `[keymap]` would silently do nothing: say so, once."""
+        from freechat.ui.screens.help import known_binding_ids
+
+        app: Any = self
+        unknown = sorted(set(self.runtime.config.keymap) - known_binding_ids())
+        if unknown:
+            app.notify(f"[keymap] has no binding called {', '.join(unknown)}; the help screen "
+                       f"({app.key_label('help')}) lists every id", title="Config",
+                       severity="warning", timeout=10, markup=False)
 
     # --- settings ----------------------------------------------------------------------------
     def save_setting(self, name: str, value: Any) -> None:

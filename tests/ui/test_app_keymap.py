@@ -3,10 +3,14 @@ as they are mapped now."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 from pathlib import Path
 
 from textual.binding import Binding
 
+import freechat.ui
 from freechat.ui.app import FreechatApp
 from freechat.ui.screens.help import HelpScreen, KeyRow, key_label, rows_for
 from freechat.ui.screens.main import MainScreen
@@ -14,7 +18,7 @@ from freechat.ui.screens.quota import QuotaScreen
 from freechat.ui.screens.setup import SetupScreen
 from tests.ui.app_helpers import on_screen, open_palette
 from tests.ui.conftest import R1
-from tests.ui.pilot import SIZE, main, settle, write_config
+from tests.ui.pilot import SIZE, main, notes, settle, write_config
 
 
 def _help_rows(app: FreechatApp) -> dict[str, KeyRow]:
@@ -31,10 +35,16 @@ def test_key_labels_read_the_way_people_write_them():
         "Ctrl+N", "F1", "?", "Esc", "Shift+Enter", "Ctrl+Shift+K", "Enter"]
 
 
-def test_every_app_binding_has_an_id_and_a_description():
-    for binding in FreechatApp.BINDINGS:
-        assert isinstance(binding, Binding)
-        assert binding.id and binding.description, binding
+def test_every_binding_in_the_ui_has_an_id_and_a_description():
+    """So that every key can be remapped in `[keymap]` and is listed on the help screen."""
+    missing = []
+    for info in pkgutil.walk_packages(freechat.ui.__path__, prefix="freechat.ui."):
+        module = importlib.import_module(info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            for binding in cls.__dict__.get("BINDINGS", []) if cls.__module__ == info.name else ():
+                if not (isinstance(binding, Binding) and binding.id and binding.description):
+                    missing.append(f"{info.name}.{name}: {binding}")
+    assert missing == []
 
 
 async def test_remapped_keys_work_and_the_old_ones_do_not(make_app, isolated_env: Path):
@@ -88,3 +98,14 @@ def test_rows_merge_keys_of_one_id_and_skip_undescribed_bindings():
                  Binding("x", "y", "No id")])
     rows = rows_for([node], {"focus-picker": "f4"})  # type: ignore[list-item]
     assert rows == [KeyRow(("f4",), "Models", "focus-picker")]
+
+
+async def test_an_unknown_keymap_id_is_reported_once(make_app, isolated_env: Path):
+    write_config(isolated_env, '[keymap]\nnew_chat = "ctrl+b"\nhelp = "f10"\n')
+    seen: list = []
+    app = make_app(model=R1)
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await settle(pilot)
+        about = [n for n in notes(seen) if "[keymap]" in n]
+        assert about == ["Config: [keymap] has no binding called new_chat; the help screen "
+                         "(F10) lists every id"]

@@ -66,7 +66,7 @@ class ConversationsScreen(Screen[str | None]):
         Binding("d", "delete", "Delete", id="conversations-delete"),
         Binding("e", "export('md')", "Export .md", id="conversations-export-md"),
         Binding("j", "export('json')", "Export .json", id="conversations-export-json"),
-        Binding("down", "focus_list", show=False, id="conversations-to-list"),
+        Binding("down", "focus_list", "Into the list", show=False, id="conversations-to-list"),
     ]
 
     @dataclass

@@ -92,6 +92,25 @@ def sections(app: App[Any], screen: Screen[Any]) -> list[tuple[str, list[KeyRow]
     return result
 
 
+def known_binding_ids() -> set[str]:
+    """Every binding id in freechat's UI (imports all its modules: call it off the loop, and
+    only when there is a keymap to check)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import freechat.ui
+
+    ids: set[str] = set()
+    for info in pkgutil.walk_packages(freechat.ui.__path__, prefix="freechat.ui."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id:
+                    ids.add(binding.id)
+    return ids
+
+
 def home_relative(path: str) -> str:
     """'~/…' for a path under the home directory: shorter, and the same on every machine."""
     try:
@@ -108,7 +127,7 @@ def _keys_of(rows: list[KeyRow], binding_id: str, fallback: str) -> str:
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,q", "close", "Close", id="help-close"),
+        Binding("escape,f1,q,question_mark", "close", "Close", id="help-close"),
     ]
 
     def __init__(self, over: Screen[Any], *, config_file: str = "") -> None:

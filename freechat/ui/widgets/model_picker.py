@@ -69,7 +69,9 @@ def short_problem(error: Exception) -> str:
 
 
 class FilterInput(Input):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "app.focus_next", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "app.focus_next", "Into the model list", id="picker-to-list", show=False),
+    ]
 
     def on_mount(self) -> None:
         if self.app.is_headless:
