@@ -3,7 +3,6 @@ quota book, notifications, and which screen is showing (navigation.py)."""
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import deque
 from collections.abc import Callable
@@ -15,7 +14,9 @@ from textual.events import Resize
 from textual.theme import Theme
 from textual.widgets import Footer
 
+from freechat.core.lazy_client import LazyClient
 from freechat.core.runtime import Runtime
+from freechat.ui import gc_tuning
 from freechat.ui.commands import FreechatCommands
 from freechat.ui.footer_fit import NARROW, WIDE, FooterFitter
 from freechat.ui.navigation import NavigationMixin
@@ -101,7 +102,8 @@ class FreechatApp(NavigationMixin, StartupMixin, SafeErrorsMixin, App[int]):
         return variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
-        self.http_client = self.runtime.make_client()
+        # Made on first use (or warmed in a thread below): not before the first frame.
+        self.http_client = LazyClient(self.runtime.make_client)
         for warning in self._startup_warnings:
             self.notify(warning, title="Config", severity="warning", timeout=8, markup=False)
         self.push_screen(MainScreen(self.runtime, self.http_client, model=self._model,
@@ -110,10 +112,12 @@ class FreechatApp(NavigationMixin, StartupMixin, SafeErrorsMixin, App[int]):
         self.call_after_refresh(self._fit_footer)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.start_background()  # quota book, keys, local servers, first-run setup
+        self.call_after_refresh(self.run_worker, self.http_client.warm, thread=True,
+                                exit_on_error=False)
         if self._tune_gc:
             # Full collections of a long-lived UI heap stall streaming (PERFORMANCE.md):
             # freeze what startup built and collect less often.
-            self.call_after_refresh(gc.freeze)
+            self.call_after_refresh(gc_tuning.freeze)
 
     async def on_unmount(self) -> None:
         await self.stop_background()
@@ -154,7 +158,7 @@ def _plain(message: str) -> str:
 
 def run_app(runtime: Runtime, *, model: str | None = None, resume: str | None = None) -> int:
     """Open the app; returns the process exit code."""
-    gc.set_threshold(20_000, 20, 100)
+    gc_tuning.tune()
     app = FreechatApp(runtime, model=model, resume=resume, tune_gc=True)
     result = app.run()
     if isinstance(result, int):

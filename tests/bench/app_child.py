@@ -3,6 +3,7 @@
     python -m tests.bench.app_child reply MODEL OUT.json      # send one prompt, watch it render
     python -m tests.bench.app_child idle OUT.json             # RSS of the idle app
     python -m tests.bench.app_child open OUT.json             # 1,000-message conversations
+    python -m tests.bench.app_child compare OUT.json          # three columns at 200 tok/s
 
 The app is built as `freechat` builds it (`run_app`'s GC settings, `tune_gc=True`) and run
 with `run_test` (headless: everything is rendered except the terminal write). Probes:
@@ -38,10 +39,11 @@ IDLE = 1.5  # seconds the app idles before a scenario (startup work and warm-up 
 class Probes:
     def __init__(self) -> None:
         self.frames: list[float] = []
-        self.tokens: list[tuple[float, int]] = []  # (time, text length so far)
-        self.flushes: list[tuple[float, int]] = []  # (time, text length on widgets)
+        # Keyed by the reply's AssistantMessage (compare has one per column):
+        self.tokens: list[tuple[float, int, int]] = []  # (time, text length so far, key)
+        self.flushes: list[tuple[float, int, int]] = []  # (time, text length shown, key)
         self.late: list[tuple[float, float]] = []  # (time, lateness of a 10 ms sleep)
-        self._length = 0
+        self._lengths: dict[int, int] = {}
 
     def install(self) -> None:
         display = App._display
@@ -56,8 +58,9 @@ class Probes:
         write_text = AssistantMessage.write_text
 
         async def token(message: AssistantMessage, text: str) -> None:
-            probes._length += len(text)
-            probes.tokens.append((time.monotonic(), probes._length))
+            key = id(message)
+            probes._lengths[key] = probes._lengths.get(key, 0) + len(text)
+            probes.tokens.append((time.monotonic(), probes._lengths[key], key))
             await write_text(message, text)
 
         AssistantMessage.write_text = token  # type: ignore[method-assign]
@@ -70,7 +73,8 @@ class Probes:
         def flushed(widget: LazyMarkdown, *, final: bool) -> None:
             flush(widget, final=final)
             if widget.has_class("answer"):
-                probes.flushes.append((time.monotonic(), widget.shown_length))
+                key = id(widget.parent)
+                probes.flushes.append((time.monotonic(), widget.shown_length, key))
 
         LazyMarkdown._flush = flushed  # type: ignore[method-assign]
 
@@ -135,6 +139,43 @@ async def idle() -> dict[str, Any]:
     async with app.run_test(size=SIZE):
         await asyncio.sleep(IDLE)
         return {"idle_rss": rss_mib()}
+
+
+async def compare() -> dict[str, Any]:
+    """Three models side by side, each streaming the reply at 200 tokens/s."""
+    from freechat.core.models import ModelRef
+    from freechat.ui.screens.compare import CompareScreen
+
+    probes = Probes()
+    probes.install()
+    runtime = Runtime.from_env()
+    app = FreechatApp(runtime, tune_gc=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await asyncio.sleep(IDLE)
+        refs = [ModelRef.parse(f"openrouter/bench/{name}:free")
+                for name in ("paced", "paced-2", "paced-3")]
+        screen = CompareScreen(runtime, app.http_client, refs, save=False)
+        await app.push_screen(screen)
+        await asyncio.sleep(0.5)
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(probes.watch_loop(stop))
+        await pilot.press("h", "i")
+        cpu0, sent = cpu_seconds(), time.monotonic()
+        await pilot.press("enter")
+        while not screen.has_class("-streaming"):
+            await asyncio.sleep(0.005)
+        while screen.has_class("-streaming"):
+            await asyncio.sleep(0.005)
+        settled = time.monotonic()
+        await asyncio.sleep(0.3)
+        stop.set()
+        await watcher
+        cpu1, end = cpu_seconds(), time.monotonic()
+        models = {id(column.message): str(column.message.model) for column in screen.columns
+                  if column.message is not None}
+    return {"sent": sent, "settled": settled, "end": end, "cpu": cpu1 - cpu0,
+            "models": {str(k): v for k, v in models.items()}, "frames": probes.frames,
+            "tokens": probes.tokens, "flushes": probes.flushes, "late": probes.late}
 
 
 def save_conversation(runtime: Runtime, conv_id: str, seed: int) -> None:
@@ -204,6 +245,8 @@ def main() -> None:
         result = asyncio.run(reply(args[0]))
     elif scenario == "open":
         result = asyncio.run(open_conversations())
+    elif scenario == "compare":
+        result = asyncio.run(compare())
     else:
         result = asyncio.run(idle())
     with open(out, "w") as f:

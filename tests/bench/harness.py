@@ -34,13 +34,13 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def paced_sends(self) -> list[list[float]]:
-        """Send times of every paced stream served so far (and forget them)."""
+    def paced_sends(self) -> dict[str, list[float]]:
+        """Send times of every paced stream served so far, by model (and forget them)."""
         if not self.send_log.exists():
-            return []
+            return {}
         lines = self.send_log.read_text().splitlines()
         self.send_log.unlink()
-        return [json.loads(line) for line in lines if line]
+        return {entry["model"]: entry["sends"] for entry in map(json.loads, lines)}
 
 
 @contextmanager
@@ -114,27 +114,27 @@ def report(name: str, figure: float, floor: float | None, unit: str, target: str
 
 
 # --- reading an app child's probes ----------------------------------------------------------
-def shown_at(result: dict, length: int) -> float | None:
-    """When `length` characters of the reply were first on screen: the first frame after the
-    first flush that put them on widgets."""
+def shown_at(result: dict, length: int, key: int | None = None) -> float | None:
+    """When `length` characters of a reply (`key`: which one; default any) were first on
+    screen: the first frame after the first flush that put them on widgets."""
     if not result["flushes"]:  # a build without the flush probe: when the reply settled
         return next((f for f in result["frames"] if f >= result["settled"]), None)
-    flushed = next((t for t, shown in result["flushes"] if shown >= length), None)
+    flushed = next((t for t, shown, k in result["flushes"]
+                    if shown >= length and key in (None, k)), None)
     if flushed is None:
         return None
     return next((f for f in result["frames"] if f >= flushed), None)
 
 
-def token_lags(result: dict, sends: list[float]) -> list[float]:
-    """Seconds from the server sending each token to the frame that showed it.
-
-    `sends` are the server's send times of every event; event 0 only opens the reply (role,
-    no text), so token i went out with event i + 1.
+def token_lags(result: dict, sends: list[float], key: int | None = None) -> list[float]:
+    """Seconds from the server sending each token (of reply `key`) to the frame that showed
+    it. `sends` are the server's send times of every event of that reply; event 0 only opens
+    the reply (role, no text), so token i went out with event i + 1.
     """
-    tokens = result["tokens"]
+    tokens = [t for t in result["tokens"] if key in (None, t[2])]
     lags = []
-    for i, (arrived, length) in enumerate(tokens):
-        shown = shown_at(result, length)
+    for i, (arrived, length, k) in enumerate(tokens):
+        shown = shown_at(result, length, k)
         if shown is None:
             continue
         sent = sends[i + 1] if len(sends) > i + 1 else arrived

@@ -19,7 +19,7 @@ import asyncio
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tests.bench.workload import reply_tokens
 from tests.fakes.openai_stream import openrouter_stream
@@ -36,7 +36,7 @@ MODELS = {"data": [
 @dataclass
 class PacedSSE(FakeResponse):
     rate: float = RATE
-    log: list[float] = field(default_factory=list)
+    model: str = ""
 
 
 class BenchServer(FakeProviderServer):
@@ -65,7 +65,7 @@ class BenchServer(FakeProviderServer):
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         with open(self.send_log, "a", encoding="utf-8") as log:
-            log.write(json.dumps(sent) + "\n")
+            log.write(json.dumps({"model": response.model, "sends": sent}) + "\n")
 
 
 def events(model: str, texts: list[str]) -> list[bytes]:
@@ -82,7 +82,7 @@ def handler(request: RecordedRequest) -> FakeResponse:
     if model == "bench/full:free":
         return FakeResponse.sse(events(model, tokens))
     if model.startswith("bench/paced"):
-        return PacedSSE(steps=[Send(e) for e in events(model, tokens)])
+        return PacedSSE(steps=[Send(e) for e in events(model, tokens)], model=model)
     if model == "bench/short:free":
         return FakeResponse.sse(events(model, ["Hello ", "there."]))
     return FakeResponse.json({"error": {"message": "no such model", "code": 404}}, 404)

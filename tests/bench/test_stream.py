@@ -51,7 +51,7 @@ def test_bench_stream_paced(tmp_path: Path) -> None:
         p95s, maxes, stalls, cores = [], [], [], []
         for _ in range(ROUNDS):
             app = run_child(["tests.bench.app_child", "reply", "bench/paced:free"], env)
-            [sends] = server.paced_sends()
+            sends = server.paced_sends()["bench/paced:free"]
             lags = token_lags(app, sends)
             assert len(lags) == len(app["tokens"])
             p95s.append(percentile(lags, 0.95) * 1000)

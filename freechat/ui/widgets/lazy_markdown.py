@@ -4,7 +4,8 @@ Textual's `Markdown` costs one widget per block (a 2,000-token reply is ~500 wid
 every frame that changes layout walks them all; `MarkdownStream` re-parses and re-mounts per
 append. `LazyMarkdown` is a small subclass that keeps Textual's look for the final text:
 
-- `write()` only appends to a list; a render task flushes at most FLUSH_HZ times a second.
+- `write()` only appends to a list; an app-wide clock flushes every written widget at most
+  FLUSH_HZ times a second, all in one go (three compare columns cost one layout, not three).
   A flush parses only from the start of the open (last) top-level block: the blocks before
   it are complete and go into cheap placeholders (Rich's Markdown, rendered once); the open
   block is one tail widget. No Textual block is mounted while the text streams.
@@ -17,9 +18,7 @@ append. `LazyMarkdown` is a small subclass that keeps Textual's look for the fin
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import time
 from functools import cache
 from typing import Any
 
@@ -30,9 +29,8 @@ from textual.widget import Widget
 from textual.widgets import Markdown
 
 from freechat.ui.widgets.rich_lines import RichLines, rich_markdown
-from freechat.ui.widgets.upgrade_queue import upgrades
+from freechat.ui.widgets.upgrade_queue import flush_clock, upgrades
 
-FLUSH_HZ = 20  # more saturates the event loop at 200 tokens/s (PERFORMANCE.md)
 BLOCKS_PER_PLACEHOLDER = 2
 TAIL_STEP = 3  # lines: the streaming tail grows three at a time (a layout costs ~10 ms)
 
@@ -128,8 +126,6 @@ class LazyMarkdown(Markdown):
         self._finished = markdown is not None
         if markdown:
             self._unflushed.append(markdown)
-        self._wake = asyncio.Event()
-        self._render_task: asyncio.Task[None] | None = None
         self._lines_done = 0
         self.shown_length = 0
 
@@ -156,16 +152,10 @@ class LazyMarkdown(Markdown):
             self._flush(final=True)
             self._view_changed()
         elif self._unflushed:
-            self._wake.set()
-        if not self._finished:
-            self._render_task = asyncio.create_task(self._render_loop())
+            flush_clock(self.app).mark(self)
 
     def _on_resize(self, event: events.Resize) -> None:
         self._view_changed()
-
-    def _on_unmount(self) -> None:
-        if self._render_task is not None:
-            self._render_task.cancel()
 
     # --- streaming -----------------------------------------------------------------------
     def write(self, fragment: str) -> None:
@@ -174,28 +164,22 @@ class LazyMarkdown(Markdown):
             raise RuntimeError("LazyMarkdown.write() after finish()")
         if fragment:
             self._unflushed.append(fragment)
-            self._wake.set()
+            if self.is_attached:
+                flush_clock(self.app).mark(self)
 
     async def finish(self) -> None:
         """No more text: show all of it, then turn what is in view into real blocks."""
         if self._finished:
             return
         self._finished = True
-        if self._render_task is not None:
-            self._render_task.cancel()
-            self._render_task = None
         if self.is_attached:
             self._flush(final=True)
             await self.upgrade_visible()
 
-    async def _render_loop(self) -> None:
-        interval = 1 / FLUSH_HZ
-        while True:
-            await self._wake.wait()
-            started = time.monotonic()
-            self._wake.clear()
+    def flush(self) -> None:
+        """Show what was written since the last flush (the flush clock calls this)."""
+        if not self._finished and self.is_attached:
             self._flush(final=False)
-            await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
 
     def _flush(self, *, final: bool) -> None:
         """Complete blocks into placeholders, the rest into the tail (O(open block))."""

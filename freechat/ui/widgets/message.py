@@ -101,6 +101,8 @@ class AssistantMessage(Vertical):
         self._text = text
         self._reasoning_text = reasoning
         self._footer = footer
+        self._answer_widget: LazyMarkdown | None = None
+        self._reasoning_widget: LazyMarkdown | None = None
         self.has_text = bool(text)
         self.has_reasoning = bool(reasoning)
         if self.has_text:
@@ -127,17 +129,19 @@ class AssistantMessage(Vertical):
         if not done or self._reasoning_text:  # a saved reply without reasoning: 4 widgets less
             title = "Reasoning" if done else "Thinking…"
             with Collapsible(title=title, collapsed=done, classes="reasoning"):
-                yield LazyMarkdown(self._reasoning_text if done else None,
-                                   classes="reasoning-body")
-        yield LazyMarkdown(self._text, classes="answer")
+                self._reasoning_widget = LazyMarkdown(self._reasoning_text if done else None,
+                                                      classes="reasoning-body")
+                yield self._reasoning_widget
+        # Kept, not queried: written to per streamed token.
+        self._answer_widget = LazyMarkdown(self._text, classes="answer")
+        yield self._answer_widget
         footer = self._footer[0] if self._footer else "waiting for the first token…"
         yield Static(footer, classes="message-footer", markup=False)
 
     @property
     def answer(self) -> LazyMarkdown:
-        from freechat.ui.widgets.lazy_markdown import LazyMarkdown
-
-        return self.query_one(".answer", LazyMarkdown)
+        assert self._answer_widget is not None, "not composed yet"
+        return self._answer_widget
 
     @property
     def reasoning(self) -> Collapsible:
@@ -145,9 +149,8 @@ class AssistantMessage(Vertical):
 
     @property
     def reasoning_body(self) -> LazyMarkdown:
-        from freechat.ui.widgets.lazy_markdown import LazyMarkdown
-
-        return self.query_one(".reasoning-body", LazyMarkdown)
+        assert self._reasoning_widget is not None, "no reasoning block"
+        return self._reasoning_widget
 
     @property
     def footer(self) -> Static:
@@ -175,7 +178,8 @@ class AssistantMessage(Vertical):
         Markdown blocks before this returns."""
         if self.has_reasoning:
             self.reasoning.title = "Reasoning"
-        await self.reasoning_body.finish()
+        if self._reasoning_widget is not None:
+            await self._reasoning_widget.finish()
         await self.answer.finish()
         text, css = outcome(reply) if reply.status != STATUS_STREAMING else ("", "")
         self.footer.update(text)
