@@ -9,7 +9,8 @@ A save that fails (full disk, read-only dir, a lock held too long) raises a Free
 the UI to show; the reply is never lost: its journal stays on disk and the save is retried
 before the next turn (and replayed by the store on the next start if freechat quits first).
 A turn that could not even begin on disk is kept in memory (`keep_unsaved`) and written with
-the next save that works. The blocking methods (`open`, `begin`, `finish`, `set_system`) belong in a worker thread.
+the next save that works. The blocking methods (`open`, `begin`, `finish`, `set_system`)
+belong in a worker thread.
 """
 
 from __future__ import annotations

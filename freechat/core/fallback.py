@@ -48,10 +48,17 @@ def exhausted_models(book: QuotaBook, models: Iterable[ModelInfo],
     """Of `models`, those whose quota is used up now, with the window that says so."""
     tiers = tiers or {}
     found: dict[ModelRef, QuotaWindow] = {}
+    # One snapshot per budget: a provider-wide budget is the same for all its models.
+    seen: dict[tuple[str, str | None], QuotaWindow | None] = {}
     for info in models:
-        window = exhausted_window(book, info.ref, tiers.get(info.ref.provider, ""))
-        if window is not None:
-            found[info.ref] = window
+        ref = info.ref
+        rules = book.limits.rules(ref.provider)
+        own = rules.scope == "model" or (rules.free_models_only and not is_free_model(ref.model))
+        key = (ref.provider, ref.model if own else None)
+        if key not in seen:
+            seen[key] = exhausted_window(book, ref, tiers.get(ref.provider, ""))
+        if seen[key] is not None:
+            found[ref] = seen[key]  # type: ignore[assignment]
     return found
 
 

@@ -19,6 +19,7 @@ from tests.ui.conftest import R1, StepClock
 from tests.ui.pilot import (
     SIZE,
     answer_text,
+    footer_text,
     last_reply,
     main,
     notes,
@@ -26,7 +27,6 @@ from tests.ui.pilot import (
     saved,
     send,
     settle,
-    until,
 )
 
 LLAMA = "openrouter/meta-llama/llama-3.3-70b-instruct:free"
@@ -273,3 +273,25 @@ async def test_D5_a_failed_save_is_shown_and_nothing_is_lost(make_app, openroute
         await settle(pilot)
         assert [m.content for m in saved(app).messages] == [
             "first", "kept in memory", "second", "and saved"]
+
+
+async def test_F30_a_reply_cut_short_by_a_crash_shows_marked_after_resume(openrouter,
+                                                                          isolated_env):
+    from freechat.core.conversation import new_conversation
+    from freechat.core.events import TextDelta
+    from freechat.core.turns import Turn
+
+    store = ConversationStore.from_paths(Runtime.from_env().paths)
+    conv = store.create(new_conversation("crash"))
+    turn = Turn.begin(store, conv.id, model=R1, prompt="tell me")
+    turn.record(TextDelta("Half of"))
+    turn.record(TextDelta(" it"))
+    turn.close()  # freechat was killed here: the journal stays on disk, unlocked
+    app = FreechatApp(Runtime.from_env(), resume=conv.id, clock=StepClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reply = last_reply(app)
+        assert answer_text(reply) == "Half of it"
+        assert footer_text(reply).startswith("⚠ incomplete: freechat stopped before the reply")
+        assert saved(app).messages[-1].status == "interrupted"
+        await responds(pilot)

@@ -20,12 +20,17 @@ from freechat.core.code_blocks import code_blocks
 from freechat.core.conversation import StoredMessage
 
 MAX_MESSAGES = 30  # the newest ones; older text is in the conversations screen's export
+LABEL = 76  # one line in the dialog
 
 
 @dataclass(frozen=True)
 class Clip:
     label: str
     text: str
+
+    def __post_init__(self) -> None:
+        if len(self.label) > LABEL:  # one line each: a wrapped option reads as two
+            object.__setattr__(self, "label", self.label[: LABEL - 1] + "…")
 
 
 def _line(text: str, width: int = 60) -> str:

@@ -144,7 +144,6 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
             self.notify(error.one_line(), title="Model", severity="error", timeout=8, markup=False)
         if ref is not None:
             self.set_model(ref)
-            self.picker.reveal(ref)
         self.prompt.focus()
         self._load_quota()
         self.call_after_refresh(self._detect_local)  # after the first frame: it imports httpx
@@ -167,8 +166,7 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         tier = info.tier if info is not None else (spec.tier if spec else None)
         self.status.show_model(str(ref), tier)
         self.prompt.placeholder = f"Message {ref.model}…"
-        self.picker.current = ref
-        self.picker.rebuild()
+        self.picker.reveal(ref)  # its provider open (and its live list loading), it marked
         self._show_key_source(ref.provider)
         self.refresh_quota()
 
