@@ -37,7 +37,7 @@ from freechat.core.throttle import Throttled
 from freechat.ui.screens.main_chat import ChatFlow
 from freechat.ui.screens.main_history import HistoryFlow
 from freechat.ui.screens.main_quota import QuotaFlow
-from freechat.ui.screens.main_support import load_models, lookup_key
+from freechat.ui.screens.main_support import detect_local, load_models, lookup_key
 from freechat.ui.widgets.chat_view import ChatView
 from freechat.ui.widgets.model_picker import ModelPicker, ProviderEntry
 from freechat.ui.widgets.prompt import PromptInput
@@ -216,13 +216,7 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
     @work(group="local-detect", exit_on_error=False)
     async def _detect_local(self) -> None:
         """Local model servers, probed in the background (the first frame never waits)."""
-        if self.client is None:
-            return
-        from freechat.core.local_detect import detect_local_servers
-
-        servers = await detect_local_servers(self.client, self.runtime.config,
-                                             self.runtime.environ)
-        for server in servers:
+        for server in await detect_local(self.runtime, self.client):
             spec = self.runtime.spec(server.provider)
             self.local_providers.add(server.provider)
             self.picker.add_provider(ProviderEntry(server.provider, spec.name, spec.tier,

@@ -1,13 +1,15 @@
 """The main screen's calls into the core that must not block the event loop.
 
 Key lookups can block on a locked keyring (RELIABILITY §0.2), so they run in a thread with a
-timeout; the adapter is built in a thread for the same reason (it looks the key up).
+timeout; the adapter is built in a thread for the same reason (it looks the key up). Local
+server detection loads httpx (and makes the app's lazy client) in a thread too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 from typing import Any
 
 from freechat.core.errors import AuthError, FreechatError, MissingKey
@@ -47,3 +49,16 @@ async def load_models(
     with contextlib.suppress(OSError):  # the cache is a convenience, not a must
         await asyncio.to_thread(directory.store, provider_id, models)
     return models
+
+
+async def detect_local(runtime: Runtime, client: Any) -> list[Any]:
+    """Local model servers that answer (core/local_detect.py); never raises."""
+    if client is None:
+        return []
+    module = await asyncio.to_thread(importlib.import_module, "freechat.core.local_detect")
+    warm = getattr(client, "warm", None)  # the app's client is made on first use
+    if callable(warm):
+        await asyncio.to_thread(warm)
+    servers: list[Any] = await module.detect_local_servers(client, runtime.config,
+                                                           runtime.environ)
+    return servers
