@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -121,8 +120,9 @@ def _is_in(table: Mapping[str, Any], source: Mapping[str, Any]) -> bool:
 
 
 def _read_data(name: str) -> dict[str, Any]:
-    text = resources.files("freechat.core").joinpath("data", name).read_text("utf-8")
-    return tomllib.loads(text)
+    from freechat.core.catalog import DATA_DIR  # a plain path: see there
+
+    return tomllib.loads((DATA_DIR / name).read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)
