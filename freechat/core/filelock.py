@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from freechat.core.errors import FreechatError
-from freechat.core.paths import PRIVATE_FILE_MODE
+from freechat.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
 
 
 class LockBusy(FreechatError):
@@ -42,3 +42,11 @@ def file_lock(path: Path, timeout: float, what: str = "files") -> Iterator[None]
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+@contextlib.contextmanager
+def sidecar_lock(path: Path, timeout: float = 10.0, what: str = "files") -> Iterator[None]:
+    """Lock `<path>.lock` beside `path` (its directory created 0700) for a read-modify-write."""
+    ensure_private_dir(path.parent)
+    with file_lock(path.with_name(path.name + ".lock"), timeout, what):
+        yield

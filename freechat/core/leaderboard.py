@@ -20,16 +20,16 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import secrets
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from freechat.core.filelock import sidecar_lock
 from freechat.core.fsutil import atomic_write
-from freechat.core.paths import PRIVATE_FILE_MODE, Paths, ensure_private_dir
+from freechat.core.paths import Paths
 
 SCHEMA = 1
 VOTES_FILE = "votes.json"
@@ -128,24 +128,8 @@ class VoteBook:
             self.path.rename(target)
             self.notices.append(f"votes file was unreadable; set aside as {target.name}")
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        ensure_private_dir(self.path.parent)
-        fd = os.open(self.path.with_name(self.path.name + ".lock"),
-                     os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
-        try:
-            try:
-                import fcntl
-            except ImportError:  # Windows: no advisory lock; the write is still atomic
-                yield
-                return
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return sidecar_lock(self.path, what="votes")
 
 
 # --- the rating ---------------------------------------------------------------------------

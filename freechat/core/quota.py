@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from freechat.core.errors import OutOfCredit, QuotaExhausted, RateLimited
 from freechat.core.events import SOURCE_COUNTED, SOURCE_ESTIMATED, RateWindow, Usage
+from freechat.core.filelock import LockBusy
 from freechat.core.quota_figures import (  # re-exported: the book's public vocabulary
     Credit,
     ProviderQuota,
@@ -281,7 +282,7 @@ class QuotaBook:
                           dict(self._ledger.credits))
         try:
             merged = save_merged(self.path, mine, self._clock())
-        except (OSError, ValueError):
+        except (OSError, ValueError, LockBusy):
             return
         with self._lock:
             self._ledger.merge(merged)

@@ -10,15 +10,13 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from freechat.core.filelock import sidecar_lock
 from freechat.core.fsutil import atomic_write
-from freechat.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
 
 SCHEMA = 1
 KEEP_ENTRIES = 27 * 3600.0  # longest counted window: a Pacific day on a DST change is 25 h
@@ -164,29 +162,9 @@ def _set_aside(path: Path) -> None:
         path.rename(path.with_name(f"{path.name}.corrupt-{stamp}"))
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    ensure_private_dir(path.parent)
-    lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
-    try:
-        try:
-            import fcntl
-        except ImportError:  # Windows: no advisory locks; atomic writes still protect the file
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
 def save_merged(path: Path, mine: Ledger, now: float) -> Ledger:
     """Merge the file's current content into `mine`, write the result, and return it."""
-    with _locked(path):
+    with sidecar_lock(path, what="the quota ledger"):
         merged = Ledger(dict(mine.entries), dict(mine.reported), dict(mine.credits))
         merged.merge(load_ledger(path))
         merged.prune(now)

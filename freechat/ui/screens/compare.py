@@ -260,6 +260,8 @@ class CompareScreen(Screen[None]):
             await asyncio.to_thread(self.votes.add, vote)
         except OSError as error:
             self.notify(f"could not save the vote ({error.strerror})", severity="error")
+        except FreechatError as error:  # another freechat holds the votes file
+            self.notify(f"could not save the vote: {error.one_line()}", severity="error")
         else:
             self.notify(reveal, title="Vote saved", timeout=8)
         self.prompt.focus()
