@@ -14,7 +14,12 @@ from textual.widgets import Label, Markdown
 from textual.widgets._markdown import MarkdownTable
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
-from freechat.ui.widgets.lazy_markdown import LazyMarkdown, Placeholder, split_blocks
+from freechat.ui.widgets.lazy_markdown import (
+    MOST_PLACEHOLDERS,
+    LazyMarkdown,
+    Placeholder,
+    split_blocks,
+)
 from tests.bench.workload import markdown_document, split_tokens
 
 DOC = """# Title
@@ -185,3 +190,35 @@ async def test_placeholders_turn_into_blocks_when_scrolled_into_view() -> None:
                 break
         assert isinstance(widget.children[0], MarkdownBlock)
         assert widget.source == text
+
+
+async def test_a_long_stream_keeps_few_placeholders_and_ends_as_markdown_builds() -> None:
+    """While streaming, old placeholders merge (fewer widgets per layout); upgrading splits
+    them again, and the reply still ends as the blocks a plain Markdown builds."""
+    import random
+
+    text = markdown_document(random.Random(11), 1500)
+    streamed, plain = LazyMarkdown(), Markdown(text)
+    app = Host(streamed, plain, height=24)
+    async with app.run_test(size=(80, 30)) as pilot:
+        most = 0
+        for token in split_tokens(text):
+            streamed.write(token)
+            if token.endswith("\n"):
+                await asyncio.sleep(0.06)  # a flush now and then, as a stream would get
+                most = max(most, len([c for c in streamed.children
+                                      if isinstance(c, Placeholder) and not c.final]))
+        await streamed.finish()
+        assert 0 < most <= 2 * MOST_PLACEHOLDERS  # (a table between two stops a merge)
+        assert any(len(p.blocks) > 2 for p in streamed.placeholders)  # merged ones
+        scroll = app.query_one("#scroll", VerticalScroll)
+        for y in range(0, int(scroll.max_scroll_y) + 20, 10):  # read it all, top to bottom
+            scroll.scroll_to(y=y, animate=False, immediate=True)
+            for _ in range(15):
+                await pilot.pause(0.01)
+                if not [p for p in streamed.placeholders if streamed.in_view(p)]:
+                    break
+        assert streamed.source == text
+        assert not streamed.placeholders
+        assert [k for k, _ in blocks_of(streamed) if k != "table"] == [
+            k for k, _ in blocks_of(plain) if k != "table"]

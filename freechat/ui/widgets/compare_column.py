@@ -79,10 +79,14 @@ class CompareColumn(Vertical):
             lines.append(note)
         self.figures.update("\n".join(lines))
         self.follow()
-        for css in ("-complete", "-error", "-incomplete", "-cancelled", "-live"):
-            self.figures.remove_class(css)
         live = figures.status in ("waiting", "streaming")
-        self.figures.add_class("-live" if live else f"-{figures.status}")
+        wanted = "-live" if live else f"-{figures.status}"
+        # Called 4 times a second per column while streaming: each class change restyles,
+        # so an unchanged state changes nothing (it removed and re-added -live each time).
+        for css in ("-complete", "-error", "-incomplete", "-cancelled", "-live"):
+            if css != wanted:
+                self.figures.remove_class(css)
+        self.figures.add_class(wanted)
 
     def show_note(self, text: str) -> None:
         self.figures.update(text)

@@ -32,6 +32,8 @@ from freechat.ui.widgets.rich_lines import RichLines, rich_markdown
 from freechat.ui.widgets.upgrade_queue import flush_clock, upgrades
 
 BLOCKS_PER_PLACEHOLDER = 2
+MOST_PLACEHOLDERS = 8  # while streaming; older ones merge, up to MERGED_BLOCKS blocks each
+MERGED_BLOCKS = 8
 TAIL_STEP = 3  # lines: the streaming tail grows three at a time (a layout costs ~10 ms)
 
 
@@ -71,27 +73,26 @@ def split_blocks(text: str, parser: MarkdownIt) -> tuple[list[int], int]:
     return chars[:-1], chars[-1]
 
 
-def _groups(text: str, bounds: list[int]) -> list[tuple[str, bool]]:
-    """Complete blocks (text between `bounds`) as (placeholder text, final) pairs: up to
+def _groups(text: str, bounds: list[int]) -> list[tuple[list[str], bool]]:
+    """Complete blocks (text between `bounds`) as (placeholder blocks, final) pairs: up to
     BLOCKS_PER_PLACEHOLDER blocks each, a table alone and final (never upgraded)."""
-    groups: list[tuple[str, bool]] = []
-    begin = count = 0
+    groups: list[tuple[list[str], bool]] = []
+    current: list[str] = []
     for start, end in itertools.pairwise(bounds):
-        tokens = block_parser().parse(text[start:end])
+        block = text[start:end]
+        tokens = block_parser().parse(block)
         if tokens and tokens[0].type == "table_open":
-            if count:
-                groups.append((text[begin:start], False))
-            groups.append((text[start:end], True))
-            begin, count = end, 0
+            if current:
+                groups.append((current, False))
+            groups.append(([block], True))
+            current = []
             continue
-        if not count:
-            begin = start
-        count += 1
-        if count == BLOCKS_PER_PLACEHOLDER:
-            groups.append((text[begin:end], False))
-            count = 0
-    if count:
-        groups.append((text[begin:bounds[-1]], False))
+        current.append(block)
+        if len(current) == BLOCKS_PER_PLACEHOLDER:
+            groups.append((current, False))
+            current = []
+    if current:
+        groups.append((current, False))
     return groups
 
 
@@ -99,11 +100,33 @@ class Placeholder(RichLines):
     """Complete blocks rendered once by Rich, until they are worth real widgets (`final`:
     never; Rich draws tables as well as Textual does, at a fraction of the cost)."""
 
-    def __init__(self, text: str, first_line: int, dark: bool, *, final: bool = False) -> None:
-        super().__init__(rich_markdown(text, dark), classes="md-placeholder")
-        self.text = text
+    def __init__(self, blocks: list[str], first_line: int, dark: bool, *,
+                 final: bool = False) -> None:
+        self.blocks = list(blocks)
+        self._dark = dark
+        super().__init__(rich_markdown(self.text, dark), classes="md-placeholder")
         self.final = final
         self.first_line = first_line
+
+    @property
+    def text(self) -> str:
+        return "".join(self.blocks)
+
+    def absorb(self, other: Placeholder) -> None:
+        """Take the blocks of the placeholder just below (same height: one blank line
+        between blocks either way)."""
+        self.blocks += other.blocks
+        self.update(rich_markdown(self.text, self._dark))
+
+    def split(self) -> list[Placeholder]:
+        """Back into placeholders of BLOCKS_PER_PLACEHOLDER blocks (to upgrade a few at a
+        time)."""
+        parts, line = [], self.first_line
+        for i in range(0, len(self.blocks), BLOCKS_PER_PLACEHOLDER):
+            blocks = self.blocks[i:i + BLOCKS_PER_PLACEHOLDER]
+            parts.append(Placeholder(blocks, line, self._dark))
+            line += "".join(blocks).count("\n")
+        return parts
 
 
 class LazyMarkdown(Markdown):
@@ -194,20 +217,39 @@ class LazyMarkdown(Markdown):
             starts, open_at = [], 0
         dark = self.app.current_theme.dark
         new: list[Widget] = []
-        for chunk, final in _groups(text, [*starts, open_at]):
-            new.append(Placeholder(chunk, self._lines_done, dark, final=final))
-            self._lines_done += chunk.count("\n")
+        for blocks, final in _groups(text, [*starts, open_at]):
+            new.append(Placeholder(blocks, self._lines_done, dark, final=final))
+            self._lines_done += "".join(blocks).count("\n")
         self._done += text[:open_at]
         self._open = text[open_at:]
         showing = bool(self._open.strip())
         tail = self._tail(create=showing)
         if new:
             self.mount_all(new, before=tail)
+            if not final:
+                self._coalesce()
         if tail is not None and not showing:
             tail.remove()
         elif tail is not None:
             tail.update(rich_markdown(self._open, dark))
         self.shown_length = len(self._done) + len(self._open)
+
+    def _coalesce(self) -> None:
+        """While streaming, every widget costs every layout (three compare columns of a long
+        reply: ~100 placeholders): past MOST_PLACEHOLDERS, the oldest neighbours merge."""
+        children = [c for c in self.children if isinstance(c, Placeholder)]
+        count = sum(not c.final for c in children)
+        i = 0
+        while count > MOST_PLACEHOLDERS and i + 1 < len(children):
+            upper, lower = children[i], children[i + 1]
+            if upper.final or lower.final or len(upper.blocks) >= MERGED_BLOCKS or (
+                    self.children.index(lower) != self.children.index(upper) + 1):
+                i += 1
+                continue
+            upper.absorb(lower)
+            lower.remove()
+            del children[i + 1]
+            count -= 1
 
     def _tail(self, create: bool) -> RichLines | None:
         """The last child, showing the open block (made when there first is one)."""
@@ -240,7 +282,12 @@ class LazyMarkdown(Markdown):
         return region.overlaps(view)
 
     async def upgrade(self, placeholder: Placeholder) -> None:
-        """Replace one placeholder by the Textual blocks of its text."""
+        """Replace one placeholder by the Textual blocks of its text (a merged one is first
+        split, and its parts upgraded as they come up)."""
+        if len(placeholder.blocks) > BLOCKS_PER_PLACEHOLDER:
+            await self.mount_all(placeholder.split(), before=placeholder)
+            await placeholder.remove()
+            return
         blocks = list(self._parse_markdown(full_parser().parse(placeholder.text)))
         for block in blocks:  # line ranges into the whole source, as Markdown keeps them
             start, end = block.source_range

@@ -23,7 +23,7 @@ from textual.app import App
 if TYPE_CHECKING:
     from freechat.ui.widgets.lazy_markdown import LazyMarkdown
 
-FLUSH_HZ = 20  # more saturates the event loop at 200 tokens/s (PERFORMANCE.md)
+FLUSH_HZ = 20  # 30 saturates the loop at 200 tok/s (PERFORMANCE.md); 25 measured no better
 SLICE = 0.004  # seconds of building per frame; the layout and paint of the result come on top
 
 
