@@ -4,7 +4,6 @@ quota book, notifications, and which screen is showing (navigation.py)."""
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -20,16 +19,14 @@ from freechat.ui import gc_tuning
 from freechat.ui.commands import FreechatCommands
 from freechat.ui.footer_fit import NARROW, WIDE, FooterFitter
 from freechat.ui.navigation import NavigationMixin
+from freechat.ui.notices import NoticesMixin
 from freechat.ui.safe_errors import SafeErrorsMixin
 from freechat.ui.screens.main import MainScreen
-from freechat.ui.screens.messages import Notice, brief, is_long
 from freechat.ui.startup import StartupMixin
 from freechat.ui.themes import DEFAULT_THEME, bundled_theme_dirs, load_themes, variable_defaults
 
-NOTICES_KEPT = 50
 
-
-class FreechatApp(NavigationMixin, StartupMixin, SafeErrorsMixin, App[int]):
+class FreechatApp(NoticesMixin, NavigationMixin, StartupMixin, SafeErrorsMixin, App[int]):
     """SafeErrorsMixin before App: a crash must never print local variables (they can hold
     keys). Every binding has an id: users remap them in config `[keymap]`."""
 
@@ -69,7 +66,7 @@ class FreechatApp(NavigationMixin, StartupMixin, SafeErrorsMixin, App[int]):
         self._model = model
         self._clock = clock
         self._tune_gc = tune_gc
-        self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
+        self.init_notices()
         self._footer = FooterFitter()
         found = load_themes([*bundled_theme_dirs(), runtime.paths.user_themes_dir])
         self.bundled_themes = [t.name for t in found.themes]
@@ -133,27 +130,6 @@ class FreechatApp(NavigationMixin, StartupMixin, SafeErrorsMixin, App[int]):
         if theme.name != self.runtime.config.theme:
             self.runtime.config.theme = theme.name
             self.save_setting("theme", theme.name)
-
-    # --- notifications -----------------------------------------------------------------------
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """Every notification is kept for the messages view (F9); a long one shows briefly
-        in its toast and in full there."""
-        text = _plain(message) if markup else str(message)
-        self.notices.append(Notice(title, text, str(severity)))
-        if is_long(text):
-            message = f"{brief(text)} ({self.key_label('show-messages')}: all of it)"
-            markup = False
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-
-def _plain(message: str) -> str:
-    from textual.content import Content
-
-    try:
-        return Content.from_markup(message).plain
-    except Exception:  # not valid markup: show it as it is
-        return str(message)
 
 
 def run_app(runtime: Runtime, *, model: str | None = None, resume: str | None = None) -> int:
