@@ -207,6 +207,9 @@ def load_config(path: Path) -> Config:
         raise ConfigError(
             f"{path}: {_line_of(error)}: {detail}", hint="fix the TOML syntax there"
         ) from None
+    except RecursionError:  # tomllib recurses per nesting level: `x = [[[[…` exhausts it
+        raise ConfigError(f"{path}: nested too deeply to read",
+                          hint="fix or remove the deeply nested value") from None
     return parse_config(data, path)
 
 
