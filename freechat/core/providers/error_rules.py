@@ -224,15 +224,20 @@ def classify(
     words = _words(code, metadata)
     error = _special(spec, status, text, code, words, metadata, now)
     if error is None:
+        # The generic mapper's hints are provider-neutral: replace them with this provider's.
         error = map_error(spec.id, status, message, code, metadata, headers, now)
-        if isinstance(error, OutOfCredit):
-            error.hint = _credit_hint(spec)
-    if isinstance(error, AuthError) and (error.hint is None or "keys set" in error.hint):
-        error.hint = _key_hint(spec)
-    if type(error) is ModelUnavailable and (
-        error.hint is None or error.hint.startswith("pick another model (")
-    ):
-        error.hint = f"pick another model: freechat models --provider {spec.id} --free"
-    if isinstance(error, ContextTooLong) and error.hint is None:
-        error.hint = "start a new chat or shorten the prompt"
+        _provider_hint(spec, error)
+    elif error.hint is None:
+        _provider_hint(spec, error)
     return error
+
+
+def _provider_hint(spec: ProviderSpec, error: FreechatError) -> None:
+    if isinstance(error, OutOfCredit):
+        error.hint = _credit_hint(spec)
+    elif isinstance(error, AuthError):
+        error.hint = _key_hint(spec)
+    elif type(error) is ModelUnavailable:
+        error.hint = f"pick another model: freechat models --provider {spec.id} --free"
+    elif isinstance(error, ContextTooLong):
+        error.hint = "start a new chat or shorten the prompt"
