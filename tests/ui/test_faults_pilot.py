@@ -18,7 +18,7 @@ from textual.message import Message
 from tests.fakes import faults
 from tests.fakes.faults import Fault
 from tests.fakes.openai_stream import openrouter_stream
-from tests.fakes.server import FakeResponse
+from tests.fakes.server import FakeResponse, RecordedRequest
 from tests.ui.conftest import R1
 from tests.ui.pilot import (
     FAST,
@@ -52,8 +52,17 @@ SCENARIOS = {
 async def play(make_app, server, home, fault: Fault) -> None:
     timeouts = "".join(f"{name} = {value}\n" for name, value in fault.timeouts.items())
     write_config(home, FAST + (f"[timeouts]\n{timeouts}" if timeouts else ""))
-    server.route("POST", "/chat/completions", *fault.responses,
-                 FakeResponse.sse(openrouter_stream([RECOVERED])))
+    # Routed by prompt, not by arrival order: under CI load a request cut short before it
+    # reaches the server (e.g. by a 1 s first-byte limit) must not hand its fault to "again".
+    faulty = list(fault.responses)
+    recovered = FakeResponse.sse(openrouter_stream([RECOVERED]))
+
+    def respond(request: RecordedRequest) -> FakeResponse:
+        if request.json()["messages"][-1]["content"] == "again":
+            return recovered
+        return faulty.pop(0) if len(faulty) > 1 else faulty[0]
+
+    server.route("POST", "/chat/completions", respond)
     app = make_app(model=R1)
     seen: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
