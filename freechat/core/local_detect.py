@@ -22,6 +22,7 @@ from freechat.core.config import Config
 from freechat.core.models import TIER_LOCAL, ModelInfo, ModelRef
 
 DEFAULT_TIMEOUT = 0.3
+SAFETY_MARGIN = 1.5  # seconds on top of two request timeouts; see bounded()
 DISABLE_ENV = "FREECHAT_LOCAL_DETECT"
 
 
@@ -123,9 +124,11 @@ async def detect_local_servers(
 
     async def bounded(pid: str) -> LocalServer | None:
         try:
-            # Two sequential requests at most per probe, hence twice the timeout overall.
+            # Each request has its own timeout; this bound is only a safety net. It is loose
+            # on purpose: it runs on the app's event loop while the first frames render, and a
+            # tight bound there once cancelled a live Ollama between its two answers.
             return await asyncio.wait_for(PROBES[pid](client, urls[pid], timeout),
-                                          2 * timeout + 0.05)
+                                          2 * timeout + SAFETY_MARGIN)
         except (TimeoutError, httpx.HTTPError, OSError):
             return None
 
