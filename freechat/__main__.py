@@ -1,3 +1,3 @@
-from freechat.cli import main
+from freechat.cli import entry
 
-raise SystemExit(main())
+entry()

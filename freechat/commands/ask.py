@@ -8,7 +8,7 @@ import contextlib
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from freechat.core.errors import FreechatError, UsageError
 from freechat.core.events import ReasoningDelta, TextDelta
@@ -19,7 +19,9 @@ from freechat.core.runtime import Runtime
 from freechat.core.session import STATUS_CANCELLED, ChatSession, Reply
 from freechat.core.text import clean_surrogates
 from freechat.core.throttle import Throttled
-from freechat.core.turns import Turn
+
+if TYPE_CHECKING:  # turns (conversations, journal, store) load only for --save
+    from freechat.core.turns import Turn
 
 FLUSH_EVERY = 0.03  # seconds: streamed text reaches a terminal or a pipe at least this often
 
@@ -121,6 +123,7 @@ def begin_saved_turn(runtime: Runtime, ref: ModelRef, prompt: str, system: str |
     """A new conversation holding the prompt, and the turn that will save the reply."""
     from freechat.core.conversation import new_conversation, title_from_prompt
     from freechat.core.store import ConversationStore
+    from freechat.core.turns import Turn
 
     store = ConversationStore.from_paths(runtime.paths)
     conv = store.create(new_conversation(title_from_prompt(prompt), system=system))

@@ -11,9 +11,9 @@ quota_ledger. Thread-safe: `flush` may run in a worker thread while the event lo
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,7 +78,7 @@ class QuotaBook:
         return model if self.limits.rules(provider).scope == "model" else None
 
     def record_request(self, provider: str, model: str) -> Entry:
-        entry = Entry(uuid.uuid4().hex[:16], self._clock(), provider, model)
+        entry = Entry(os.urandom(8).hex(), self._clock(), provider, model)  # uuid pulls platform in
         with self._lock:
             self._ledger.entries[entry.id] = entry
         return entry
