@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from freechat.core.quota import QuotaBook
+if TYPE_CHECKING:  # the book loads with the book; the UI needs only Throttled early
+    from freechat.core.quota import QuotaBook
 
 WINDOW = 60.0
 DEFAULT_HEADROOM = 0.9

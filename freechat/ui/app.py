@@ -16,7 +16,6 @@ from textual.widgets import Footer
 from freechat.core.lazy_client import LazyClient
 from freechat.core.runtime import Runtime
 from freechat.ui import gc_tuning
-from freechat.ui.commands import FreechatCommands
 from freechat.ui.footer_fit import NARROW, WIDE, FooterFitter
 from freechat.ui.navigation import NavigationMixin
 from freechat.ui.notices import NoticesMixin
@@ -26,13 +25,23 @@ from freechat.ui.startup import StartupMixin
 from freechat.ui.themes import DEFAULT_THEME, bundled_theme_dirs, load_themes, variable_defaults
 
 
+def _palette() -> type:
+    """The palette's provider, loaded when the palette first opens (Textual accepts a
+    callable here), not on the way to the first frame."""
+    from freechat.ui.commands import FreechatCommands
+
+    return FreechatCommands
+
+
 class FreechatApp(NoticesMixin, NavigationMixin, StartupMixin, SafeErrorsMixin, App[int]):
     """SafeErrorsMixin before App: a crash must never print local variables (they can hold
     keys). Every binding has an id: users remap them in config `[keymap]`."""
 
-    CSS_PATH = "app.tcss"
+    # main.tcss loads with the app: as the main screen's CSS_PATH, pushing that screen made
+    # Textual reparse every stylesheet on the way to the first frame.
+    CSS_PATH: ClassVar[Any] = ["app.tcss", "screens/main.tcss"]
     TITLE = "freechat"
-    COMMANDS: ClassVar[Any] = {FreechatCommands}  # Textual's system commands are folded in
+    COMMANDS: ClassVar[Any] = {_palette}  # Textual's system commands are folded in
     # Sets -narrow / -medium / -wide on every screen; app.tcss collapses the picker when narrow.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
         (0, "-narrow"), (NARROW, "-medium"), (WIDE, "-wide"),
@@ -66,6 +75,8 @@ class FreechatApp(NoticesMixin, NavigationMixin, StartupMixin, SafeErrorsMixin, 
         self._model = model
         self._clock = clock
         self._tune_gc = tune_gc
+        self._background_started = False
+        self.init_background()
         self.init_notices()
         self._footer = FooterFitter()
         found = load_themes([*bundled_theme_dirs(), runtime.paths.user_themes_dir])
@@ -77,11 +88,25 @@ class FreechatApp(NoticesMixin, NavigationMixin, StartupMixin, SafeErrorsMixin, 
         if wanted and wanted not in self.available_themes:
             self._startup_warnings.append(f"theme '{wanted}' not found; using {DEFAULT_THEME}")
             wanted = None
-        self.theme = wanted or DEFAULT_THEME
+        self._set_initial_theme(wanted or DEFAULT_THEME)
         keymap = runtime.config.keymap
         # The footer looks the palette key up by this name: keep it right when remapped.
         self.COMMAND_PALETTE_BINDING = keymap.get("command-palette", "ctrl+p").split(",")[0]
         self.set_keymap(keymap)
+
+    def _set_initial_theme(self, name: str) -> None:
+        """What Textual's App.__init__ does for its default theme, for ours: without the
+        watcher, whose CSS refresh reparsed every stylesheet before the first frame."""
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.set_class(True, f"-theme-{name}", update=False)
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        # The stylesheet was made in App.__init__ with the default theme's variables.
+        self.stylesheet.set_variables(self.get_css_variables())
+        refresh_filter = getattr(self, "_refresh_truecolor_filter", None)  # private: guarded
+        if callable(refresh_filter):
+            refresh_filter(self.ansi_theme)  # ANSI colours mapped for this theme, dark or light
 
     def on_resize(self, event: Resize) -> None:
         # After the refresh: the screens' -narrow/-wide classes are set by then, and the
@@ -108,9 +133,17 @@ class FreechatApp(NoticesMixin, NavigationMixin, StartupMixin, SafeErrorsMixin, 
                                     store=self.conversation_store()))
         self.call_after_refresh(self._fit_footer)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        # The rest waits for the main screen's first frame (it calls main_screen_shown).
+
+    def main_screen_shown(self) -> None:
+        """After the main screen's first frame: the work that must never delay it. Threads
+        (the quota book's file, the keyring, the HTTP client's TLS setup) compete with
+        rendering for the GIL, so they start only now."""
+        if self._background_started:
+            return
+        self._background_started = True
         self.start_background()  # quota book, keys, local servers, first-run setup
-        self.call_after_refresh(self.run_worker, self.http_client.warm, thread=True,
-                                exit_on_error=False)
+        self.run_worker(self.http_client.warm, thread=True, exit_on_error=False)
         if self._tune_gc:
             # Full collections of a long-lived UI heap stall streaming (PERFORMANCE.md):
             # freeze what startup built and collect less often.

@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
 from freechat.core.errors import FreechatError
 from freechat.core.models import ModelRef
-from freechat.ui.commands import PaletteState
-from freechat.ui.screens.help import HelpScreen, key_label
 from freechat.ui.screens.main import MainScreen
-from freechat.ui.screens.messages import MessagesScreen
+
+if TYPE_CHECKING:
+    from freechat.ui.commands import PaletteState
+
+
+def _showing(screen: Any, module: str, class_name: str) -> bool:
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(screen, getattr(loaded, class_name))
 
 CHAT_ONLY = frozenset({"open_setup", "open_conversations", "open_quota", "open_compare",
                        "open_leaderboard"})
@@ -59,10 +65,11 @@ class NavigationMixin:
         app: Any = self
         if action in CHAT_ONLY:
             return self.on_chat()
+        # Loaded on first use (not on the way to the first frame): not loaded, not showing.
         if action == "help":
-            return not isinstance(app.screen, HelpScreen)
+            return not _showing(app.screen, "freechat.ui.screens.help", "HelpScreen")
         if action == "show_messages":
-            return not isinstance(app.screen, MessagesScreen)
+            return not _showing(app.screen, "freechat.ui.screens.messages", "MessagesScreen")
         result: bool | None = super().check_action(action, parameters)  # type: ignore[misc]
         return result
 
@@ -78,15 +85,21 @@ class NavigationMixin:
                         keys = key if keys is None else f"{keys},{key}"
                 if keys is not None:
                     break
+        from freechat.ui.screens.help import key_label
+
         return " / ".join(key_label(k) for k in (keys or "?").split(","))
 
     # --- help and messages -------------------------------------------------------------------
     def action_help(self) -> None:
+        from freechat.ui.screens.help import HelpScreen
+
         app: Any = self
         path = self.runtime.config.path or self.runtime.paths.config_file
         app.push_screen(HelpScreen(app.screen, config_file=str(path)))
 
     def action_show_messages(self) -> None:
+        from freechat.ui.screens.messages import MessagesScreen
+
         app: Any = self
         app.push_screen(MessagesScreen(list(app.notices)))
 
@@ -218,6 +231,7 @@ class NavigationMixin:
     # --- the palette's view of the app -------------------------------------------------------
     async def palette_state(self, screen: Any) -> PaletteState:
         from freechat.core.model_choices import model_choices, usable_providers
+        from freechat.ui.commands import PaletteState
 
         if not isinstance(screen, MainScreen):
             return PaletteState()

@@ -1,13 +1,40 @@
-"""Notifications that stay brief on screen and complete in the messages view (F9)."""
+"""Notifications that stay brief on screen and complete in the messages view (F9,
+screens/messages.py, loaded when first opened)."""
 
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
-from freechat.ui.screens.messages import Notice, brief, is_long
-
 NOTICES_KEPT = 50
+LONG = 200  # characters; past this (or past a few lines) a toast becomes a wall of text
+BRIEF = 120
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    text: str
+    severity: str  # information | warning | error
+
+
+def is_long(text: str) -> bool:
+    return len(text) > LONG or text.count("\n") >= 3
+
+
+def brief(text: str, limit: int = BRIEF) -> str:
+    """The first sentence or line, cut at a word boundary within `limit` characters."""
+    first = text.strip().split("\n", 1)[0]
+    for stop in (". ", "; "):
+        head, found, _ = first.partition(stop)
+        if found and len(head) >= 20:
+            first = head + stop.strip()
+            break
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:—- ")
+    return cut + "…"
 
 
 class NoticesMixin:

@@ -1,6 +1,7 @@
-"""What the app does in the background once its first frame is up: open the shared quota book,
-find where each provider's key comes from, look for local model servers, and open the setup
-screen when nothing is usable yet (a first run). Also saves settings changed in the app.
+"""What the app does in the background once the main screen's first frame is up: open the
+shared quota book, find where each provider's key comes from, look for local model servers,
+and open the setup screen when nothing is usable yet (a first run). Also saves settings
+changed in the app.
 
 Nothing here delays the first frame: file and keyring work runs in threads, probes in async
 workers. The book and guard are attributes so that every screen uses the same one.
@@ -32,9 +33,12 @@ class StartupMixin:
     local_servers: list[Any] | None = None  # core.local_detect.LocalServer, once probed
     _quota_ready: asyncio.Event
 
-    def start_background(self) -> None:
+    def init_background(self) -> None:
+        """Before anything can ask for the book or the keys (start_background comes later)."""
         self.key_sources = {}
         self._quota_ready = asyncio.Event()
+
+    def start_background(self) -> None:
         self._open_quota()
         self._check_providers()
         if self.runtime.config.keymap:

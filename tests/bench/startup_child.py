@@ -6,7 +6,8 @@ The parent notes the time just before starting us; we write the monotonic time (
 clock in every process on Linux) of the first frame of the screen that matters: freechat's
 main screen, or the hello app's only screen. Textual runs headless (the driver is chosen by
 TEXTUAL_DRIVER), so everything is rendered except the final terminal write, for both apps.
-freechat starts through its real command line (`freechat.cli.main`), as a user's shell would.
+freechat starts through its real entry point (`freechat.cli.entry`, the console script), as a
+user's shell would.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ def main() -> None:
 
         Hello().run()
     else:
-        from freechat.cli import main as freechat_main
+        from freechat.cli import entry
 
-        freechat_main(["chat"])
+        sys.argv = ["freechat", "chat"]
+        entry()
     sys.exit("no frame was drawn")
 
 

@@ -47,7 +47,6 @@ from freechat.ui.widgets.welcome import Welcome, bound_key
 
 
 class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
-    CSS_PATH = "main.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2,ctrl+l", "focus_picker", "Models", id="focus-picker"),
         Binding("ctrl+n", "new_chat", "New chat", id="new-chat"),
@@ -87,6 +86,7 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         self._tried: set[ModelRef] = set()
         self._confirmed: tuple[ModelRef, str] | None = None  # sent despite used-up quota
         self.local_providers: set[str] = set()  # local servers that answered
+        self._shown = False  # the first frame is up (see _first_frame_shown)
 
     # --- layout --------------------------------------------------------------------------
     def key_label(self, binding_id: str, default: str) -> str:
@@ -145,10 +145,19 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         if ref is not None:
             self.set_model(ref)
         self.prompt.focus()
-        self._load_quota()
-        self.call_after_refresh(self._detect_local)  # after the first frame: it imports httpx
+        self.call_after_refresh(self._first_frame_shown)
         if self._resume:
             self._open(self._resume, keep_model=ref is not None and bool(self._initial_model))
+
+    def _first_frame_shown(self) -> None:
+        """Background work starts only now: it would compete with the first frame."""
+        self._shown = True
+        app: Any = self.app
+        app.main_screen_shown()
+        self._load_quota()
+        self._detect_local()
+        if self.model is not None:
+            self._show_key_source(self.model.provider)
 
     def on_unmount(self) -> None:
         self.chat_log.close()  # unsaved replies stay in their journals for the next start
@@ -167,7 +176,8 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         self.status.show_model(str(ref), tier)
         self.prompt.placeholder = f"Message {ref.model}…"
         self.picker.reveal(ref)  # its provider open (and its live list loading), it marked
-        self._show_key_source(ref.provider)
+        if self._shown:  # else _first_frame_shown looks it up (the keyring is slow to load)
+            self._show_key_source(ref.provider)
         self.refresh_quota()
 
     select_model = set_model  # the name earlier callers use

@@ -26,7 +26,6 @@ from freechat.core.conversation import (
 from freechat.core.errors import FreechatError
 from freechat.core.models import ChatMessage, ModelRef
 from freechat.core.secret import redact
-from freechat.ui.screens.chat_dialogs import CopyDialog, SystemPromptDialog, clips
 
 
 def versions_note(message: StoredMessage, copy_key: str) -> str:
@@ -141,6 +140,8 @@ class HistoryFlow:
         messages = list(conv.messages) if conv is not None else [
             StoredMessage("", m.role, m.content, "")
             for m in (screen.session.history if screen.session else self.pending_history)]
+        from freechat.ui.screens.chat_dialogs import CopyDialog, clips
+
         items = clips(messages)
         if not items:
             screen.notify("nothing to copy yet", title="Copy", timeout=3, markup=False)
@@ -199,6 +200,8 @@ class HistoryFlow:
         def done(text: str | None) -> None:
             if text is not None:
                 self.set_system_prompt(text)
+
+        from freechat.ui.screens.chat_dialogs import SystemPromptDialog
 
         screen.app.push_screen(SystemPromptDialog(screen.chat_log.system), done)
 

@@ -4,7 +4,6 @@ points here (DESIGN §8: notifications brief and actionable, details on demand).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,33 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-LONG = 200  # characters; past this (or past a few lines) a toast becomes a wall of text
-BRIEF = 120
-
-
-@dataclass(frozen=True)
-class Notice:
-    title: str
-    text: str
-    severity: str  # information | warning | error
-
-
-def is_long(text: str) -> bool:
-    return len(text) > LONG or text.count("\n") >= 3
-
-
-def brief(text: str, limit: int = BRIEF) -> str:
-    """The first sentence or line, cut at a word boundary within `limit` characters."""
-    first = text.strip().split("\n", 1)[0]
-    for stop in (". ", "; "):
-        head, found, _ = first.partition(stop)
-        if found and len(head) >= 20:
-            first = head + stop.strip()
-            break
-    if len(first) <= limit:
-        return first
-    cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:—- ")
-    return cut + "…"
+from freechat.ui.notices import Notice
 
 
 class MessagesScreen(ModalScreen[None]):

@@ -122,7 +122,8 @@ class ModelPicker(Vertical):
 
     def compose(self) -> ComposeResult:
         yield FilterInput(placeholder="filter models…", id="picker-filter")
-        tree = PickerTree("providers", id="picker-tree")
+        # A Text label: a str would be parsed as markup, loading Rich's emoji table at startup.
+        tree = PickerTree(Text("providers"), id="picker-tree")
         tree.show_root = False
         tree.guide_depth = 2
         yield tree

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import RenderResult
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from freechat.core.quota import ProviderQuota, QuotaBook, QuotaWindow
 from freechat.core.throttle import Throttled
+
+if TYPE_CHECKING:  # types only: the book's module loads with the book, after the first frame
+    from freechat.core.quota import ProviderQuota, QuotaBook, QuotaWindow
 
 _FALLBACK = {"quota-ok": "success", "quota-warn": "warning", "quota-bad": "error"}
 MARKERS = {"reported": "", "counted": "≈", "estimated": "~"}
