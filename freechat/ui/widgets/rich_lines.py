@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from typing import ClassVar
 
+from markdown_it.token import Token
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.markdown import CodeBlock, MarkdownElement, TableElement
 from rich.markdown import Markdown as RichMarkdown
-from rich.markdown import MarkdownElement, TableElement
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.styled import Styled
@@ -98,9 +100,32 @@ class _Table(TableElement):
         yield table
 
 
+@functools.cache
+def known_lexers() -> frozenset[str]:
+    """Every language alias Pygments has built in (~900; a dict lookup, no imports)."""
+    from pygments.lexers import LEXERS
+
+    return frozenset(alias for _, _, aliases, _, _ in LEXERS.values() for alias in aliases)
+
+
+class _CodeBlock(CodeBlock):
+    """A fence whose language Pygments does not know is shown as plain text. While a reply
+    streams, the open fence's language arrives a token at a time (`pyt`, then `python`):
+    each unknown name sent Pygments to scan every installed package for plugins, 60 ms
+    the first time, mid-stream."""
+
+    @classmethod
+    def create(cls, markdown: RichMarkdown, token: Token) -> CodeBlock:
+        block = super().create(markdown, token)
+        if block.lexer_name.lower() not in known_lexers():
+            block.lexer_name = "text"
+        return block
+
+
 class _Markdown(RichMarkdown):
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
-        **RichMarkdown.elements, "table_open": _Table}
+        **RichMarkdown.elements, "table_open": _Table, "fence": _CodeBlock,
+        "code_block": _CodeBlock}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rendered = iter(super().__rich_console__(console, options))
@@ -138,8 +163,9 @@ def f(x: int) -> int:
 
 ---
 """
-# The languages replies use most; others load on first use (~10 ms each, ~0.2 MiB each).
-LEXERS = ("python", "javascript", "bash", "json")
+# The languages replies use most (and plain text, for fences in no or an unknown language);
+# others load on first use (~10 ms each, ~0.2 MiB each).
+LEXERS = ("python", "javascript", "bash", "json", "text")
 
 
 def _warm_imports() -> None:
@@ -149,6 +175,11 @@ def _warm_imports() -> None:
     for name in LEXERS:
         with contextlib.suppress(ClassNotFound):
             get_lexer_by_name(name)
+    known_lexers()
+    # A finished fence in a language Pygments lacks (```mermaid) makes it scan installed
+    # packages for plugins: 60 ms the first time, paid here, while idle, not mid-reply.
+    with contextlib.suppress(ClassNotFound):
+        get_lexer_by_name("freechat-warm-up-no-such-language")
 
 
 async def warm_up(parent: Widget) -> None:
