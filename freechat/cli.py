@@ -64,8 +64,9 @@ def print_error(error: FreechatError) -> None:
 
 def entry() -> NoReturn:
     """The `freechat` program: run the command, then leave without tearing the interpreter
-    down. Everything the command writes is closed or flushed by the time main() returns, so
-    the ~25 ms Python spends freeing modules at exit buys nothing (PERFORMANCE: `ask`)."""
+    down. Everything the command writes is closed or flushed by the time main() returns
+    (asyncio.run, which `ask` and the app run in, joins its worker threads before it
+    returns), so the ~25 ms Python spends freeing modules at exit buys nothing."""
     # A short command allocates a few hundred thousand objects while it imports, and a
     # collection every 700 of them re-walks the same young import graph many times over;
     # the app retunes for its long-lived heap in run_app (ui/gc_tuning.py).

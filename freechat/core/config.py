@@ -255,9 +255,30 @@ def save_config(config: Config, path: Path) -> None:
 
 def update_config(path: Path, change: Callable[[Config], object]) -> Config:
     """Re-read the file, apply `change`, write it back atomically: a setting changed from the
-    app keeps whatever the user edited by hand since freechat started (comments are lost).
-    Blocking file work: run it in a thread from the UI. Raises ConfigError on a broken file."""
+    app keeps whatever the user edited by hand since freechat started (comments are lost:
+    for one top-level setting, use update_setting). Blocking file work: run it in a thread
+    from the UI. Raises ConfigError on a broken file."""
     config = load_config(path)
     change(config)
     save_config(config, path)
+    return config
+
+
+def update_setting(path: Path, name: str, value: Any) -> Config:
+    """Set one top-level setting (`theme`, `default_model`), editing its line in place so the
+    user's comments and layout survive (config_edit.py); validated like update_config, and
+    written the old way when an in-place edit cannot be proven right."""
+    config = load_config(path)  # a broken file is a ConfigError, before anything is written
+    setattr(config, name, value)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        text = ""
+    from freechat.core.config_edit import set_top_level
+
+    edited = set_top_level(text, name, value)
+    if edited is None:
+        save_config(config, path)
+    else:
+        atomic_write(path, edited.encode("utf-8"))
     return config

@@ -113,14 +113,14 @@ class StartupMixin:
 
     @work(thread=True, group="save-setting", exit_on_error=False)
     def _save_setting(self, name: str, value: Any) -> None:
-        from freechat.core.config import update_config
+        from freechat.core.config import update_setting
 
         app: Any = self
         path = self.runtime.config.path or self.runtime.paths.config_file
         try:
             with _SETTINGS_LOCK:  # two quick changes: the last one written is the latest
                 latest = getattr(self.runtime.config, name, value)
-                update_config(path, lambda config: setattr(config, name, latest))
+                update_setting(path, name, latest)  # comments and layout kept
         except FreechatError as error:
             app.notify(f"{name} not saved: {error.one_line()}", title="Config",
                        severity="warning", markup=False)

@@ -65,7 +65,9 @@ async def test_choosing_a_theme_saves_it_and_the_next_start_uses_it(make_app, is
         await run_command(pilot, "theme: freechat-light")
         assert app.theme == "freechat-light"
         await settle(pilot)  # the save runs in a thread worker
-    saved = tomllib.loads((isolated_env / "config.toml").read_text("utf-8"))
+    text = (isolated_env / "config.toml").read_text("utf-8")
+    assert text.startswith('# mine\ndefault_model = "openrouter/x:free"\ntheme = ')  # in place
+    saved = tomllib.loads(text)
     assert saved["theme"] == "freechat-light"
     assert saved["keymap"] == {"new-chat": "ctrl+b"}  # the rest of the file is kept
     assert saved["default_model"] == "openrouter/x:free"
