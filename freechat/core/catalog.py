@@ -46,6 +46,8 @@ class ProviderSpec:
     default_max_tokens: int | None = None
     # Env vars naming a non-secret account id that goes into the URL (Cloudflare).
     account_envs: tuple[str, ...] = ()
+    # From `[providers.<id>] account_id` in config; the env vars above win over it.
+    account_id: str | None = None
 
     @property
     def env_prefix(self) -> str:
@@ -180,13 +182,14 @@ def resolve_extra_url(
 def resolve_account_id(
     spec: ProviderSpec, environ: Mapping[str, str] | None = None
 ) -> str | None:
-    """The account id for providers that put one in the URL (first env var set wins)."""
+    """The account id for providers that put one in the URL: the first env var set, else
+    the config's `account_id`."""
     env = os.environ if environ is None else environ
     for name in spec.account_envs:
         value = env.get(name, "").strip()
         if value:
             return value
-    return None
+    return (spec.account_id or "").strip() or None
 
 
 def with_overrides(spec: ProviderSpec, **changes: object) -> ProviderSpec:

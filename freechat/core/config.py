@@ -41,6 +41,7 @@ class ProviderConfig:
     key_env: str | None = None
     adapter: str | None = None
     name: str | None = None
+    account_id: str | None = None  # Cloudflare's, which goes into the URL (not a secret)
     extra_urls: dict[str, str] = field(default_factory=dict)
 
 
@@ -90,6 +91,8 @@ class Config:
             changes["adapter"] = conf.adapter
         if conf.name:
             changes["name"] = conf.name
+        if conf.account_id:
+            changes["account_id"] = conf.account_id
         return replace(base, **changes) if changes else base
 
     def all_provider_ids(self) -> list[str]:
@@ -162,7 +165,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                     f"config. It was ignored: use `freechat keys set {pid}` or an env var"
                 )
         conf = ProviderConfig()
-        for attr in ("base_url", "key_env", "adapter", "name"):
+        for attr in ("base_url", "key_env", "adapter", "name", "account_id"):
             if attr in table:
                 setattr(conf, attr, _want(table.pop(attr), str, f"providers.{pid}.{attr}", path))
         for key in list(table):
@@ -232,7 +235,7 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         for pid, conf in config.providers.items():
             table = {
                 attr: getattr(conf, attr)
-                for attr in ("base_url", "key_env", "adapter", "name")
+                for attr in ("base_url", "key_env", "adapter", "name", "account_id")
                 if getattr(conf, attr)
             }
             table.update({f"{k}_url": v for k, v in conf.extra_urls.items()})

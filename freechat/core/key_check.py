@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from freechat.core.catalog import resolve_extra_url
+from freechat.core.catalog import resolve_account_id, resolve_extra_url
 from freechat.core.errors import (
     AuthError,
     ConfigError,
@@ -63,8 +63,7 @@ def check_url(runtime: Runtime, provider_id: str, base_url: str) -> str | None:
         return None
     account = ""
     if provider_id == "cloudflare":
-        env = runtime.environ
-        account = env.get("FREECHAT_CLOUDFLARE_ACCOUNT_ID") or env.get("CLOUDFLARE_ACCOUNT_ID", "")
+        account = resolve_account_id(spec, runtime.environ) or ""
         if account:
             template = CLOUDFLARE_WITH_ACCOUNT
     hub = ""

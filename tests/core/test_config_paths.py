@@ -43,6 +43,7 @@ def test_config_round_trip_is_0600(tmp_path: Path) -> None:
     path = tmp_path / "home" / "config.toml"
     config = Config(default_model="openrouter/x:free", theme="freechat-dark")
     config.providers["openrouter"] = ProviderConfig(base_url="http://127.0.0.1:9/v1")
+    config.providers["cloudflare"] = ProviderConfig(account_id="acc-1")
     config.providers["mine"] = ProviderConfig(base_url="http://127.0.0.1:8/v1",
                                               key_env="MINE_KEY", adapter="openai_compat")
     config.keymap["send-message"] = "ctrl+j"
@@ -55,6 +56,7 @@ def test_config_round_trip_is_0600(tmp_path: Path) -> None:
     assert loaded.timeouts.read == 5
     assert loaded.keymap == {"send-message": "ctrl+j"}
     assert loaded.provider_spec("mine").user_defined  # type: ignore[union-attr]
+    assert loaded.provider_spec("cloudflare").account_id == "acc-1"  # type: ignore[union-attr]
 
 
 def test_missing_config_is_empty(tmp_path: Path) -> None:

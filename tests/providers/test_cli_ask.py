@@ -53,6 +53,26 @@ def test_cloudflare_without_account_id_says_what_to_set(run_cli, fake_server):
     assert fake_server.requests == []
 
 
+@pytest.mark.parametrize("env_account", [None, "from-env"])
+def test_cloudflare_account_id_from_config_and_env_wins(run_cli, fake_server, isolated_env,
+                                                        env_account):
+    """A TUI user need not export a variable: `account_id` in config is enough."""
+    profile = PROFILES["cloudflare"]
+    env = profile.env(fake_server)
+    del env["CLOUDFLARE_ACCOUNT_ID"]
+    if env_account:
+        env["CLOUDFLARE_ACCOUNT_ID"] = env_account
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "config.toml").write_text(
+        '[providers.cloudflare]\naccount_id = "from-config"\n', "utf-8")
+    fake_server.route_pattern("POST", r"/client/v4/accounts/[^/]+/ai/run/.*",
+                              FakeResponse.sse(profile.stream(["ok"], [], 1, 1)))
+    result = run_cli("ask", "-m", profile.ref, "hi", env=env)
+    assert result.returncode == 0, result.err
+    account = env_account or "from-config"
+    assert fake_server.requests[-1].path.startswith(f"/client/v4/accounts/{account}/")
+
+
 def test_gemini_key_from_google_api_key_goes_in_the_header(run_cli, fake_server):
     profile = PROFILES["gemini"]
     env = profile.env(fake_server, key=False) | {"GOOGLE_API_KEY": profile.key or ""}

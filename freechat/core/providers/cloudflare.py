@@ -1,7 +1,8 @@
 """Cloudflare Workers AI, native: `POST /accounts/{account_id}/ai/run/{model}` (fact sheet A §3).
 
-The account id is not a secret but is required: it comes from FREECHAT_CLOUDFLARE_ACCOUNT_ID
-or CLOUDFLARE_ACCOUNT_ID, and its absence is a MissingKey-like error before any request.
+The account id is not a secret but is required: it comes from FREECHAT_CLOUDFLARE_ACCOUNT_ID,
+CLOUDFLARE_ACCOUNT_ID or `account_id` under `[providers.cloudflare]` in config, and its
+absence is a MissingKey-like error before any request.
 The same endpoint streams `{"response": "...", "p": "<padding>"}` events (older models) or
 OpenAI-style chunks (newer ones), and ends with a cumulative `{"response": "", "usage": ...}`
 and `[DONE]`. A whole JSON reply (`{"result": {...}, "success": true}`) is accepted too.
@@ -36,8 +37,9 @@ class CloudflareAdapter(OpenAICompatAdapter):
         if not account:
             raise MissingKey(
                 "no account id", provider=self.spec.id,
-                hint="set CLOUDFLARE_ACCOUNT_ID to the account id shown in your Cloudflare "
-                "dashboard (https://dash.cloudflare.com, Workers AI)",
+                hint="set CLOUDFLARE_ACCOUNT_ID (or account_id under [providers.cloudflare] in "
+                "config) to the account id shown in your Cloudflare dashboard "
+                "(https://dash.cloudflare.com, Workers AI)",
             )
         return account
 

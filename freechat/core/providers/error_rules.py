@@ -130,7 +130,8 @@ def _cloudflare(status: int, text: str, code: int | None, now: float) -> Freecha
     if code in CF_BAD_ACCOUNT:
         return AuthError(
             f"no such account or route ({text})", provider=pid,
-            hint="check CLOUDFLARE_ACCOUNT_ID (the id in your dashboard URL)",
+            hint="check CLOUDFLARE_ACCOUNT_ID or the config's account_id (the id in your "
+            "dashboard URL)",
         )
     if code in CF_AUTH:
         return AuthError(
