@@ -190,6 +190,25 @@ async def test_keyless_provider_is_usable_without_a_key(runtime):
         assert app.screen.query_one("#key-input", Input).disabled
 
 
+async def test_cloudflare_says_whether_its_account_id_is_set(runtime, monkeypatch):
+    monkeypatch.delenv("CLOUDFLARE_ACCOUNT_ID", raising=False)
+    app = SetupTestApp(runtime, provider_id="cloudflare")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        info = text(app, "#provider-info")
+        assert "Account id: not set; set CLOUDFLARE_ACCOUNT_ID or account_id under " \
+               "[providers.cloudflare]" in info
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", "acc-123")
+    app = SetupTestApp(runtime, provider_id="cloudflare")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Account id: acc-123" in text(app, "#provider-info")
+    app = SetupTestApp(runtime, provider_id="groq")  # no account id to speak of
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Account id" not in text(app, "#provider-info")
+
+
 async def test_S12_screen_shows_at_most_the_last_four_characters(runtime, fake_server):
     fake_server.route("GET", "/key", FakeResponse.json(KEY_OK))
     app = SetupTestApp(runtime)

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from freechat.core.catalog import ProviderSpec
+from freechat.core.catalog import ProviderSpec, resolve_account_id
 from freechat.core.key_check import REJECTED, VALID, check_key
 from freechat.core.keys import SOURCE_FILE, SOURCE_SESSION, KeyLookup
 from freechat.core.runtime import Runtime
@@ -88,7 +88,8 @@ class SetupScreen(Screen[bool]):
     def _show_selected(self) -> None:
         if self.selected:
             spec = self.spec(self.selected)
-            self.query_one(KeyPanel).show(spec, self.found.get(spec.id))
+            account = resolve_account_id(spec, self.runtime.environ)
+            self.query_one(KeyPanel).show(spec, self.found.get(spec.id), account_id=account)
 
     def _show_row(self, spec: ProviderSpec) -> None:
         table = self.query_one("#providers", DataTable)

@@ -77,7 +77,9 @@ class KeyPanel(Vertical):
             self.query_one(Input).cursor_blink = False
 
     # --- attributes down -------------------------------------------------------------------
-    def show(self, spec: ProviderSpec, found: KeyLookup | None) -> None:
+    def show(self, spec: ProviderSpec, found: KeyLookup | None, *,
+             account_id: str | None = None) -> None:
+        """`account_id`: for providers that need one in the URL (Cloudflare), as resolved."""
         changed = self.spec is None or self.spec.id != spec.id
         self.spec = spec
         lines = [f"{spec.name}  ({spec.tier})"]
@@ -88,6 +90,10 @@ class KeyPanel(Vertical):
         lines.append(f"Key: {source_label(found)}")
         if found is not None and found.source == SOURCE_ENV:
             lines.append(f"{found.detail} wins over a saved key; change it in your shell")
+        if spec.account_envs:
+            lines.append(f"Account id: {account_id}" if account_id else
+                         f"Account id: not set; set {spec.account_envs[-1]} or account_id "
+                         f"under [providers.{spec.id}] in the config file")
         if not spec.needs_key:
             lines.append("Usable without a key.")
         self.query_one("#provider-info", Static).update("\n".join(lines))
