@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,22 +256,13 @@ def save_config(config: Config, path: Path) -> None:
     atomic_write(path, tomli_w.dumps(config_to_dict(config)).encode("utf-8"))
 
 
-def update_config(path: Path, change: Callable[[Config], object]) -> Config:
-    """Re-read the file, apply `change`, write it back atomically: a setting changed from the
-    app keeps whatever the user edited by hand since freechat started (comments are lost:
-    for one top-level setting, use update_setting). Blocking file work: run it in a thread
-    from the UI. Raises ConfigError on a broken file."""
-    config = load_config(path)
-    change(config)
-    save_config(config, path)
-    return config
-
-
 def update_setting(path: Path, name: str, value: Any) -> Config:
-    """Set one top-level setting (`theme`, `default_model`), editing its line in place so the
-    user's comments and layout survive (config_edit.py); validated like update_config, and
-    written the old way when an in-place edit cannot be proven right."""
-    config = load_config(path)  # a broken file is a ConfigError, before anything is written
+    """Set one top-level setting (`theme`, `default_model`) from the app. The file is re-read
+    first (hand edits made since freechat started are kept) and the setting's line edited in
+    place so comments and layout survive (config_edit.py); when that edit cannot be proven
+    right, the whole file is rewritten from the parsed config. Blocking file work: run it in
+    a thread from the UI. Raises ConfigError on a broken file, before writing anything."""
+    config = load_config(path)
     setattr(config, name, value)
     try:
         text = path.read_text("utf-8")

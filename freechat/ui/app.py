@@ -22,7 +22,13 @@ from freechat.ui.notices import NoticesMixin
 from freechat.ui.safe_errors import SafeErrorsMixin
 from freechat.ui.screens.main import MainScreen
 from freechat.ui.startup import StartupMixin
-from freechat.ui.themes import DEFAULT_THEME, bundled_theme_dirs, load_themes, variable_defaults
+from freechat.ui.themes import (
+    DEFAULT_THEME,
+    bundled_theme_dirs,
+    load_themes,
+    set_initial_theme,
+    variable_defaults,
+)
 
 
 def _palette() -> type:
@@ -74,8 +80,7 @@ class FreechatApp(NoticesMixin, NavigationMixin, StartupMixin, SafeErrorsMixin, 
         self.resume_id = resume
         self._model = model
         self._clock = clock
-        self._tune_gc = tune_gc
-        self._background_started = False
+        self.tune_gc = tune_gc
         self.init_background()
         self.init_notices()
         self._footer = FooterFitter()
@@ -88,25 +93,11 @@ class FreechatApp(NoticesMixin, NavigationMixin, StartupMixin, SafeErrorsMixin, 
         if wanted and wanted not in self.available_themes:
             self._startup_warnings.append(f"theme '{wanted}' not found; using {DEFAULT_THEME}")
             wanted = None
-        self._set_initial_theme(wanted or DEFAULT_THEME)
+        set_initial_theme(self, wanted or DEFAULT_THEME)
         keymap = runtime.config.keymap
         # The footer looks the palette key up by this name: keep it right when remapped.
         self.COMMAND_PALETTE_BINDING = keymap.get("command-palette", "ctrl+p").split(",")[0]
         self.set_keymap(keymap)
-
-    def _set_initial_theme(self, name: str) -> None:
-        """What Textual's App.__init__ does for its default theme, for ours: without the
-        watcher, whose CSS refresh reparsed every stylesheet before the first frame."""
-        self.set_reactive(App.theme, name)
-        dark = self.current_theme.dark
-        self.set_class(True, f"-theme-{name}", update=False)
-        self.set_class(dark, "-dark-mode", update=False)
-        self.set_class(not dark, "-light-mode", update=False)
-        # The stylesheet was made in App.__init__ with the default theme's variables.
-        self.stylesheet.set_variables(self.get_css_variables())
-        refresh_filter = getattr(self, "_refresh_truecolor_filter", None)  # private: guarded
-        if callable(refresh_filter):
-            refresh_filter(self.ansi_theme)  # ANSI colours mapped for this theme, dark or light
 
     def on_resize(self, event: Resize) -> None:
         # After the refresh: the screens' -narrow/-wide classes are set by then, and the
@@ -133,21 +124,7 @@ class FreechatApp(NoticesMixin, NavigationMixin, StartupMixin, SafeErrorsMixin, 
                                     store=self.conversation_store()))
         self.call_after_refresh(self._fit_footer)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        # The rest waits for the main screen's first frame (it calls main_screen_shown).
-
-    def main_screen_shown(self) -> None:
-        """After the main screen's first frame: the work that must never delay it. Threads
-        (the quota book's file, the keyring, the HTTP client's TLS setup) compete with
-        rendering for the GIL, so they start only now."""
-        if self._background_started:
-            return
-        self._background_started = True
-        self.start_background()  # quota book, keys, local servers, first-run setup
-        self.run_worker(self.http_client.warm, thread=True, exit_on_error=False)
-        if self._tune_gc:
-            # Full collections of a long-lived UI heap stall streaming (PERFORMANCE.md):
-            # freeze what startup built and collect less often.
-            self.call_after_refresh(gc_tuning.freeze)
+        # Background work waits for the main screen's first frame (main_screen_shown).
 
     async def on_unmount(self) -> None:
         await self.stop_background()

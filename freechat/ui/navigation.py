@@ -129,7 +129,7 @@ class NavigationMixin:
         if main is None or await _call(main, "keys_changed"):
             return
         if main.model is not None:  # fallback: re-show where the key comes from
-            main.select_model(main.model)
+            main.set_model(main.model)
 
     # --- conversations -------------------------------------------------------------------------
     def conversation_store(self) -> Any:
@@ -170,7 +170,7 @@ class NavigationMixin:
         if set_model is not None:
             set_model(ref)
         else:
-            main.select_model(ref)
+            main.set_model(ref)
             main.picker.reveal(ref)
 
     def focus_picker(self) -> None:

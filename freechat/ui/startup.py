@@ -17,6 +17,7 @@ from textual import work
 
 from freechat.core.errors import FreechatError
 from freechat.core.keys import SOURCE_ENV, KeyLookup
+from freechat.ui import gc_tuning
 
 _SETTINGS_LOCK = threading.Lock()
 
@@ -34,15 +35,27 @@ class StartupMixin:
     _quota_ready: asyncio.Event
 
     def init_background(self) -> None:
-        """Before anything can ask for the book or the keys (start_background comes later)."""
+        """Before anything can ask for the book or the keys (main_screen_shown starts them)."""
         self.key_sources = {}
         self._quota_ready = asyncio.Event()
+        self._background_started = False
 
-    def start_background(self) -> None:
+    def main_screen_shown(self) -> None:
+        """After the main screen's first frame, never before: threads (the quota book's file,
+        the keyring, the HTTP client's TLS setup) would take the GIL from that frame."""
+        if self._background_started:
+            return
+        self._background_started = True
+        app: Any = self
         self._open_quota()
-        self._check_providers()
+        self._check_providers()  # keys, local servers, first-run setup
         if self.runtime.config.keymap:
             self._check_keymap()
+        app.run_worker(self.http_client.warm, thread=True, exit_on_error=False)
+        if app.tune_gc:
+            # Full collections of a long-lived UI heap stall streaming (PERFORMANCE.md):
+            # freeze what startup built and collect less often.
+            app.call_after_refresh(gc_tuning.freeze)
 
     async def quota(self) -> tuple[Any, Any]:
         """(book, guard) once the book is open; (None, None) when it could not be."""

@@ -155,3 +155,19 @@ def resolve_colour(app: App[object], name: str) -> str | None:
         return Color.parse(value.split()[0]).hex
     except ColorParseError:
         return None
+
+
+def set_initial_theme(app: App[Any], name: str) -> None:
+    """What Textual's App.__init__ does for its default theme, for the configured one: the
+    `theme` watcher would queue a CSS refresh that reparses every stylesheet before the
+    first frame. Call from the app's __init__, before any stylesheet is parsed."""
+    app.set_reactive(App.theme, name)
+    dark = app.current_theme.dark
+    app.set_class(True, f"-theme-{name}", update=False)
+    app.set_class(dark, "-dark-mode", update=False)
+    app.set_class(not dark, "-light-mode", update=False)
+    # The stylesheet was made in App.__init__ with the default theme's variables.
+    app.stylesheet.set_variables(app.get_css_variables())
+    refresh_filter = getattr(app, "_refresh_truecolor_filter", None)  # private: guarded
+    if callable(refresh_filter):
+        refresh_filter(app.ansi_theme)  # ANSI colours mapped for this theme, dark or light

@@ -236,14 +236,10 @@ class HTTPAdapter:
         return body
 
     async def iter_body(self, response: httpx.Response) -> AsyncIterator[bytes]:
-        """Body chunks, with `timeouts.read` as the longest silence between two of them.
-
-        httpcore times every socket read of the body with the request's read timeout, which
-        it looks up when the body is first read. The headers needed the looser first-byte
-        limit (see httpx_timeout); from here on the silence limit applies, so it is set on
-        the request now. (An asyncio.timeout around each chunk did the same at ~8 µs a chunk,
-        a tenth of `ask`'s streaming time on a 2,000-chunk reply.)
-        """
+        """Body chunks, with `timeouts.read` as the longest silence between two of them:
+        httpcore times each body read with the request's read timeout, looked up when the
+        body is first read, so it is tightened from first_byte (httpx_timeout) to read here.
+        (An asyncio.timeout per chunk cost ~8 µs a chunk.)"""
         limits = response.request.extensions.get("timeout")
         if isinstance(limits, dict):
             limits["read"] = self.timeouts.read

@@ -152,8 +152,7 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
     def _first_frame_shown(self) -> None:
         """Background work starts only now: it would compete with the first frame."""
         self._shown = True
-        app: Any = self.app
-        app.main_screen_shown()
+        self.app.main_screen_shown()  # type: ignore[attr-defined]
         self._load_quota()
         self._detect_local()
         if self.model is not None:
@@ -179,8 +178,6 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         if self._shown:  # else _first_frame_shown looks it up (the keyring is slow to load)
             self._show_key_source(ref.provider)
         self.refresh_quota()
-
-    select_model = set_model  # the name earlier callers use
 
     @work(group="key-lookup", exclusive=True, exit_on_error=False)
     async def _show_key_source(self, provider_id: str) -> None:
