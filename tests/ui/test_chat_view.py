@@ -38,7 +38,9 @@ def shown(chat: ChatView) -> list[str]:
     for widget in chat.query(".message"):
         if isinstance(widget, UserMessage):
             out.append(str(widget.render()).split()[-1])
-        elif isinstance(widget, AssistantMessage):
+        elif isinstance(widget, AssistantMessage) and widget.children:
+            # (Just mounted but not composed yet: not on screen either; a busy CI machine
+            # caught the loop below reading one mid-scroll.)
             out.append(widget.answer.source.split()[1].rstrip("."))
     return out
 
