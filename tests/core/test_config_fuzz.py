@@ -20,10 +20,12 @@ SETTINGS = settings(max_examples=150, deadline=None,
 KEYS = ["default_model", "theme", "timeouts", "providers", "keymap", "quota", "fallback",
         "auto_fallback", "read", "connect", "base_url", "key_env", "adapter", "api_key",
         "openrouter", "mine", "send-message", "requests_per_day", "retries"]
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
-                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20))
+# No None among the leaves (TOML has no null), drawn directly rather than filtered out:
+# filtering made Hypothesis's health check fail the test now and then.
+leaves = st.one_of(st.booleans(), st.integers(-10**6, 10**6),
+                   st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20))
 values = st.recursive(
-    scalars.filter(lambda v: v is not None),
+    leaves,
     lambda inner: st.one_of(st.lists(inner, max_size=4),
                             st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)),
     max_leaves=12,
