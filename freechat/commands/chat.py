@@ -14,6 +14,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, runtime: Runtime) -> int:
+    from freechat.ui import gc_tuning
+
+    gc_tuning.pause()  # until the first frame (gc_tuning.freeze)
     from freechat.ui.app import run_app  # Textual is imported only when the app opens
 
     return run_app(runtime, model=args.model, resume=args.resume)

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from freechat.core.catalog import PROVIDERS, ProviderSpec, resolve_base_url
 from freechat.core.errors import ConfigError
 from freechat.core.fsutil import atomic_write
@@ -253,6 +251,8 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 
 
 def save_config(config: Config, path: Path) -> None:
+    import tomli_w  # only for writing: not on the way to a command's start
+
     atomic_write(path, tomli_w.dumps(config_to_dict(config)).encode("utf-8"))
 
 

@@ -5,7 +5,7 @@ Exit codes are the CLI contract of DESIGN §5.
 
 from __future__ import annotations
 
-from freechat.core.text import clean_surrogates
+from freechat.core.surrogates import clean_surrogates
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -47,6 +47,8 @@ class StartupMixin:
             return
         self._background_started = True
         app: Any = self
+        app.register_other_themes()
+        app.save_parsed_css()
         self._open_quota()
         self._check_providers()  # keys, local servers, first-run setup
         if self.runtime.config.keymap:

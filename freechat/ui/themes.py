@@ -118,10 +118,19 @@ def theme_from_toml(data: dict[str, Any]) -> Theme:
     return theme
 
 
-def load_themes(dirs: Iterable[Path]) -> ThemeSet:
-    """Every `*.toml` in `dirs`, in order; a later file with the same name wins."""
-    found: dict[str, Theme] = {}
-    result = ThemeSet()
+@dataclass
+class ThemeFiles:
+    """Theme files read but not yet made into themes: checking one's colours costs about a
+    millisecond, so the app makes the theme it opens with first and the rest after the
+    first frame."""
+
+    tables: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_theme_files(dirs: Iterable[Path]) -> ThemeFiles:
+    """Every `*.toml` in `dirs`, in order, by theme name (a later file with a name wins)."""
+    result = ThemeFiles()
     for directory in dirs:
         try:
             files = sorted(directory.glob("*.toml"))
@@ -129,13 +138,38 @@ def load_themes(dirs: Iterable[Path]) -> ThemeSet:
             continue
         for path in files:
             try:
-                theme = theme_from_toml(tomllib.loads(path.read_text("utf-8")))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
+                table = tomllib.loads(path.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
                 result.warnings.append(f"theme file {path.name} skipped: {error}")
                 continue
-            found[theme.name] = theme
-    result.themes = list(found.values())
+            name = table.get("name")
+            if not isinstance(name, str) or not name.strip():
+                result.warnings.append(f"theme file {path.name} skipped: a theme needs a name")
+                continue
+            result.tables.setdefault(name.strip(), []).append((path.name, table))
     return result
+
+
+def build_themes(files: ThemeFiles, names: Iterable[str]) -> ThemeSet:
+    """The named themes from `files` (their last file that is valid), with a warning for
+    each file skipped; names without a file are left out."""
+    result = ThemeSet()
+    for name in names:
+        for file_name, table in reversed(files.tables.get(name, [])):
+            try:
+                result.themes.append(theme_from_toml(table))
+                break
+            except ValueError as error:
+                result.warnings.append(f"theme file {file_name} skipped: {error}")
+    return result
+
+
+def load_themes(dirs: Iterable[Path]) -> ThemeSet:
+    """Every theme in `dirs` (see read_theme_files)."""
+    files = read_theme_files(dirs)
+    found = build_themes(files, list(files.tables))
+    found.warnings[:0] = files.warnings
+    return found
 
 
 def resolve_colour(app: App[object], name: str) -> str | None:
@@ -157,17 +191,20 @@ def resolve_colour(app: App[object], name: str) -> str | None:
         return None
 
 
-def set_initial_theme(app: App[Any], name: str) -> None:
+def set_initial_theme(app: App[Any], name: str) -> dict[str, str]:
     """What Textual's App.__init__ does for its default theme, for the configured one: the
     `theme` watcher would queue a CSS refresh that reparses every stylesheet before the
-    first frame. Call from the app's __init__, before any stylesheet is parsed."""
+    first frame. Call from the app's __init__, before any stylesheet is parsed. Returns the
+    CSS variables the stylesheets will be parsed with."""
     app.set_reactive(App.theme, name)
     dark = app.current_theme.dark
     app.set_class(True, f"-theme-{name}", update=False)
     app.set_class(dark, "-dark-mode", update=False)
     app.set_class(not dark, "-light-mode", update=False)
     # The stylesheet was made in App.__init__ with the default theme's variables.
-    app.stylesheet.set_variables(app.get_css_variables())
+    variables = app.get_css_variables()
+    app.stylesheet.set_variables(variables)
     refresh_filter = getattr(app, "_refresh_truecolor_filter", None)  # private: guarded
     if callable(refresh_filter):
         refresh_filter(app.ansi_theme)  # ANSI colours mapped for this theme, dark or light
+    return variables

@@ -10,11 +10,12 @@ from textual.widgets import Footer
 
 from freechat.ui.app import FreechatApp
 from freechat.ui.screens.help import HelpScreen
+from freechat.ui.screens.main import MainScreen
 from freechat.ui.widgets.quota_bar import QuotaBar
 from tests.fakes.openai_stream import openrouter_stream
 from tests.fakes.server import FakeResponse
 from tests.ui.conftest import R1
-from tests.ui.pilot import main, send, settle
+from tests.ui.pilot import main, send, settle, until, write_config
 
 
 def _footer_fits(app: FreechatApp) -> None:
@@ -26,6 +27,39 @@ def _footer_fits(app: FreechatApp) -> None:
     spans = sorted((key.region.x, key.region.right) for key in keys)
     for (_, end), (start, _) in pairwise(spans):
         assert end <= start, spans  # no key drawn over another
+
+
+def _styles(node) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    parts = [node.styles.css]
+    parts += [node.get_component_styles(name).css for name in sorted(node.COMPONENT_CLASSES)]
+    return tuple(parts)
+
+
+@pytest.mark.parametrize(("width", "theme"), [(120, None), (60, "freechat-light")])
+async def test_the_first_frame_is_styled_as_a_full_restyle_would_style_it(
+    make_app, isolated_env, monkeypatch, width: int, theme: str | None,
+):
+    """The main screen skips Textual's whole-screen restyle on its first showing (it cost
+    ~5 ms of startup): every widget must already have the styles that restyle would give."""
+    if theme:
+        write_config(isolated_env, f'theme = "{theme}"\n')
+    found: dict[str, list[str]] = {}
+    shown = MainScreen._first_frame_shown
+
+    def check_then_go_on(screen: MainScreen) -> None:
+        nodes = [screen, *screen.walk_children()]
+        before = [_styles(node) for node in nodes]
+        screen.app.stylesheet.update_nodes(nodes, animate=False)
+        found["stale"] = [repr(n) for n, b in zip(nodes, before, strict=True) if _styles(n) != b]
+        found["count"] = [str(len(nodes))]
+        shown(screen)
+
+    monkeypatch.setattr(MainScreen, "_first_frame_shown", check_then_go_on)
+    app = make_app(model=R1)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await until(pilot, lambda: "stale" in found, "the first frame")
+    assert found["stale"] == []
+    assert int(found["count"][0]) > 10  # the whole screen was compared
 
 
 async def test_wide_terminal_shows_picker_chat_and_quota_bar(make_app):

@@ -79,7 +79,7 @@ async def test_side_screens_do_not_stack(make_app):
         await pilot.press("f5")
         await pilot.pause()
         assert isinstance(app.screen, SetupScreen)
-        assert len(app.screen_stack) == 3  # default, chat, setup
+        assert len(app.screen_stack) == 2  # chat (the bottom one), setup
 
 
 async def test_model_and_chat_commands_drive_the_chat_screen(make_app):

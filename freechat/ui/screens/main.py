@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -25,15 +26,10 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from freechat.core.catalog import LOCAL_PROVIDERS
-from freechat.core.chat_log import ChatLog
-from freechat.core.conversation import MODE_APPEND, MODE_EDIT
 from freechat.core.errors import FreechatError, UsageError
 from freechat.core.model_directory import ModelDirectory
 from freechat.core.models import ModelInfo, ModelRef
 from freechat.core.runtime import Runtime
-from freechat.core.session import ChatSession, Reply
-from freechat.core.store import ConversationStore
-from freechat.core.throttle import Throttled
 from freechat.ui.screens.main_chat import ChatFlow
 from freechat.ui.screens.main_history import HistoryFlow
 from freechat.ui.screens.main_quota import QuotaFlow
@@ -45,8 +41,15 @@ from freechat.ui.widgets.quota_bar import QuotaBar
 from freechat.ui.widgets.status_bar import StatusBar, key_source_text
 from freechat.ui.widgets.welcome import Welcome, bound_key
 
+if TYPE_CHECKING:  # loaded with the first chat, not on the way to the first frame
+    from freechat.core.chat_log import ChatLog
+    from freechat.core.session import ChatSession, Reply
+    from freechat.core.store import ConversationStore
+    from freechat.core.throttle import Throttled
+
 
 class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
+    AUTO_FOCUS = "#prompt"  # focused as it mounts: no second focus change (and restyle)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2,ctrl+l", "focus_picker", "Models", id="focus-picker"),
         Binding("ctrl+n", "new_chat", "New chat", id="new-chat"),
@@ -66,13 +69,14 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
     def __init__(
         self, runtime: Runtime, client: Any, *, model: str | None = None,
         resume: str | None = None, clock: Callable[[], float] = time.monotonic,
-        store: ConversationStore | None = None,
+        store: Callable[[], ConversationStore] | None = None,
     ) -> None:
+        """`store` makes the conversation store (the app shares one), when first needed."""
         super().__init__()
         self.runtime = runtime
         self.client = client  # the app's HTTP client, opaque here (the UI never imports httpx)
         self.directory = ModelDirectory(runtime)
-        self.chat_log = ChatLog(store or ConversationStore.from_paths(runtime.paths), clock=clock)
+        self._store = store
         self.model: ModelRef | None = None
         self.session: ChatSession | None = None
         self.pending_history = []
@@ -87,6 +91,15 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         self._confirmed: tuple[ModelRef, str] | None = None  # sent despite used-up quota
         self.local_providers: set[str] = set()  # local servers that answered
         self._shown = False  # the first frame is up (see _first_frame_shown)
+
+    @cached_property
+    def chat_log(self) -> ChatLog:
+        """The saved conversation, opened on first use (a prompt, a resume, a history)."""
+        from freechat.core.chat_log import ChatLog
+        from freechat.core.store import ConversationStore
+
+        store = self._store() if self._store else ConversationStore.from_paths(self.runtime.paths)
+        return ChatLog(store, clock=self._clock)
 
     # --- layout --------------------------------------------------------------------------
     def key_label(self, binding_id: str, default: str) -> str:
@@ -149,6 +162,12 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         if self._resume:
             self._open(self._resume, keep_model=ref is not None and bool(self._initial_model))
 
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume is the screen's first showing, and every widget was styled as it
+        # mounted: Textual's restyle of the whole screen here would only delay the first frame.
+        if not self._shown:
+            event.refresh_styles = False
+
     def _first_frame_shown(self) -> None:
         """Background work starts only now: it would compete with the first frame."""
         self._shown = True
@@ -159,7 +178,8 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
             self._show_key_source(self.model.provider)
 
     def on_unmount(self) -> None:
-        self.chat_log.close()  # unsaved replies stay in their journals for the next start
+        if "chat_log" in self.__dict__:  # opened
+            self.chat_log.close()  # unsaved replies stay in their journals for the next start
 
     # --- model ---------------------------------------------------------------------------
     async def _load_models(self, provider_id: str) -> list[ModelInfo]:
@@ -250,6 +270,8 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
                         severity="warning", timeout=8, markup=False)
             return
         self._confirmed, self._tried, self.fallback_offer = None, set(), None
+        from freechat.core.conversation import MODE_APPEND, MODE_EDIT
+
         mode = MODE_EDIT if self.editing else MODE_APPEND
         self.editing = False
         self.prompt.remember(event.text)

@@ -15,18 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from freechat.core.conversation import MODE_APPEND, MODE_EDIT, MODE_REGENERATE
 from freechat.core.errors import Cancelled, FreechatError
-from freechat.core.events import RateLimits, ReasoningDelta, TextDelta, Waiting
 from freechat.core.models import ModelRef
 from freechat.core.secret import redact
-from freechat.core.session import STATUS_STREAMING, ChatSession, Reply
-from freechat.core.throttle import Throttled
-from freechat.ui.widgets.message import AssistantMessage
 from freechat.ui.widgets.status_bar import streaming_state
 
 if TYPE_CHECKING:
+    # The turn's machinery loads with the first prompt, not on the way to the first frame.
+    from freechat.core.session import ChatSession, Reply
+    from freechat.core.throttle import Throttled
     from freechat.core.turns import Turn
+    from freechat.ui.widgets.message import AssistantMessage
 
 
 def save_failed(screen: Any, error: FreechatError) -> None:
@@ -86,9 +85,14 @@ class ChatFlow:
 
     # --- the turn ------------------------------------------------------------------------
     @work(exclusive=True, group="chat", exit_on_error=False)
-    async def send(self, ref: ModelRef, text: str, mode: str = MODE_APPEND) -> None:
+    async def send(self, ref: ModelRef, text: str, mode: str | None = None) -> None:
         """Ask `ref`. MODE_REGENERATE answers the last prompt again, MODE_EDIT replaces it;
-        the versions they replace stay in the conversation (and in the copy dialog)."""
+        the versions they replace stay in the conversation (and in the copy dialog). The
+        default is MODE_APPEND."""
+        from freechat.core.conversation import MODE_APPEND, MODE_REGENERATE
+        from freechat.core.session import STATUS_STREAMING, Reply
+
+        mode = mode or MODE_APPEND
         screen: Any = self
         screen.mark_replaced(mode)
         if mode != MODE_REGENERATE:
@@ -126,6 +130,8 @@ class ChatFlow:
         screen: Any = self
         guard = await screen.quota_guard()
         if self.session is None:
+            from freechat.core.session import ChatSession
+
             self.session = ChatSession(ref, adapter, clock=self._clock, guard=guard)
             history = screen.pending_history
             self.session.load_history(history, screen.chat_log.system)
@@ -144,6 +150,9 @@ class ChatFlow:
                       severity="error", timeout=8, markup=False)
 
     async def _show_event(self, message: AssistantMessage, event: object) -> None:
+        from freechat.core.events import RateLimits, ReasoningDelta, TextDelta, Waiting
+        from freechat.core.throttle import Throttled
+
         screen: Any = self
         if isinstance(event, TextDelta):
             await message.write_text(event.text)
@@ -200,4 +209,4 @@ class ChatFlow:
         screen.status.show_state(streaming_state(reply, seconds, self._keepalives), busy=True)
 
 
-__all__ = ["MODE_APPEND", "MODE_EDIT", "MODE_REGENERATE", "ChatFlow", "error_title"]
+__all__ = ["ChatFlow", "error_title"]

@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.widget import Widget
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from freechat.core.conversation import (
-    MODE_APPEND,
-    MODE_EDIT,
-    MODE_REGENERATE,
-    Conversation,
-    StoredMessage,
-)
 from freechat.core.errors import FreechatError
 from freechat.core.models import ChatMessage, ModelRef
 from freechat.core.secret import redact
+
+if TYPE_CHECKING:
+    # Conversations load with the first one opened or saved, not on the way to the first
+    # frame (the methods below import what they use).
+    from freechat.core.conversation import Conversation, StoredMessage
 
 
 def versions_note(message: StoredMessage, copy_key: str) -> str:
@@ -120,6 +118,8 @@ class HistoryFlow:
         prompt = self.last_prompt()
         if prompt is None or screen.model is None or screen.streaming:
             return
+        from freechat.core.conversation import MODE_REGENERATE
+
         screen._tried, screen.fallback_offer = set(), None
         screen.send(screen.model, prompt, MODE_REGENERATE)
 
@@ -135,6 +135,8 @@ class HistoryFlow:
 
     def action_copy(self) -> None:
         """Pick a message, a code block or an earlier version; it goes to the clipboard."""
+        from freechat.core.conversation import StoredMessage
+
         screen: Any = self
         conv = screen.chat_log.conversation
         messages = list(conv.messages) if conv is not None else [
@@ -158,6 +160,8 @@ class HistoryFlow:
     def mark_replaced(self, mode: str) -> None:
         """Regenerate replaces the last reply, edit also its prompt: on screen the old ones
         stay, dimmed (the saved conversation keeps them as earlier versions)."""
+        from freechat.core.conversation import MODE_APPEND, MODE_EDIT
+
         if mode == MODE_APPEND:
             return
         screen: Any = self

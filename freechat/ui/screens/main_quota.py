@@ -15,23 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from freechat.core.conversation import MODE_REGENERATE
 from freechat.core.errors import FreechatError
-from freechat.core.fallback import (
-    exhausted_models,
-    exhausted_window,
-    fallback_chain,
-    next_fallback,
-    triggers_fallback,
-)
 from freechat.core.models import ModelRef
-from freechat.core.session import Reply
-from freechat.core.throttle import Throttled
 from freechat.ui.widgets.quota_bar import QuotaBar, bar_state
 
 if TYPE_CHECKING:
     from freechat.core.quota import QuotaBook, QuotaWindow
     from freechat.core.retry import QuotaGuard
+    from freechat.core.session import Reply
+    from freechat.core.throttle import Throttled
+
+# Below, the fallback rules (core/fallback.py) and the conversation modes load when first
+# needed: the quota book they work on only opens after the first frame.
 
 KEY_LOOKUP_TIMEOUT = 10.0
 
@@ -108,6 +103,8 @@ class QuotaFlow:
         book = self.quota_book
         if book is None or not screen.is_mounted:
             return
+        from freechat.core.fallback import exhausted_models
+
         tiers = self._tiers()
         model: ModelRef | None = screen.model
         if model is not None:
@@ -124,6 +121,8 @@ class QuotaFlow:
 
     def exhausted_note(self, ref: ModelRef) -> str | None:
         """"openrouter: requests/day used up (back 14:05)" if `ref` cannot be served now."""
+        from freechat.core.fallback import exhausted_window
+
         book = self.quota_book
         window = None if book is None else exhausted_window(book, ref, self._tiers().get(
             ref.provider, ""))
@@ -135,6 +134,8 @@ class QuotaFlow:
     def after_reply(self, ref: ModelRef, prompt: str, reply: Reply) -> None:
         """A reply ended: on a rate limit or quota error with nothing received, look for the
         next free model (offer it, or with `auto_fallback` switch to it)."""
+        from freechat.core.fallback import triggers_fallback
+
         self.refresh_quota()
         if reply.text or not triggers_fallback(reply.error):
             return
@@ -143,6 +144,9 @@ class QuotaFlow:
 
     @work(group="fallback", exclusive=True, exit_on_error=False)
     async def _fallback(self, ref: ModelRef, prompt: str, error: Any) -> None:
+        from freechat.core.conversation import MODE_REGENERATE
+        from freechat.core.fallback import next_fallback
+
         screen: Any = self
         chain = await self._chain(ref)
         target = next_fallback(chain, self._tried)
@@ -169,6 +173,8 @@ class QuotaFlow:
         screen: Any = self
         if self.fallback_offer is None or screen.streaming:
             return
+        from freechat.core.conversation import MODE_REGENERATE
+
         target, prompt = self.fallback_offer
         self.fallback_offer = None
         screen.notify(f"switched to {target}", title="Fallback", timeout=5, markup=False)
@@ -176,6 +182,8 @@ class QuotaFlow:
         screen.send(target, prompt, MODE_REGENERATE)
 
     async def _chain(self, current: ModelRef) -> list[ModelRef]:
+        from freechat.core.fallback import exhausted_window, fallback_chain
+
         screen: Any = self
         book = self.quota_book
         tiers = self._tiers()

@@ -12,10 +12,10 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 from freechat.core.models import ModelRef
-from freechat.ui.widgets.message import AssistantMessage, UserMessage
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # messages (and the reply machinery they show) load with the first one
     from freechat.core.conversation import StoredMessage
+    from freechat.ui.widgets.message import AssistantMessage, UserMessage
 
 PAGE = 20  # saved messages mounted at a time: a few screens' worth
 CHUNK = 4  # messages mounted per frame
@@ -77,11 +77,15 @@ class ChatView(VerticalScroll):
         self.remove_class("-empty")
         if self._hi < len(self._saved):  # scrolled far back: the newest saved come back first
             await self._show_newest()
+        from freechat.ui.widgets.message import UserMessage
+
         message = UserMessage(text)
         await self.mount(message)
         return message
 
     async def add_assistant(self, model: ModelRef) -> AssistantMessage:
+        from freechat.ui.widgets.message import AssistantMessage
+
         message = AssistantMessage(model)
         await self.mount(message)
         # Anchored: the streaming reply stays in view until the user scrolls up.
@@ -200,6 +204,8 @@ class ChatView(VerticalScroll):
         return messages[index + 1] if index + 1 < len(messages) else None
 
     def _widget_for(self, message: StoredMessage) -> Widget:
+        from freechat.ui.widgets.message import AssistantMessage, UserMessage
+
         widget: Widget = (UserMessage(message.content) if message.role == "user"
                           else AssistantMessage.from_stored(message))
         if self._decorate is not None:

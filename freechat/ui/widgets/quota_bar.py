@@ -19,10 +19,9 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from freechat.core.throttle import Throttled
-
 if TYPE_CHECKING:  # types only: the book's module loads with the book, after the first frame
     from freechat.core.quota import ProviderQuota, QuotaBook, QuotaWindow
+    from freechat.core.throttle import Throttled
 
 _FALLBACK = {"quota-ok": "success", "quota-warn": "warning", "quota-bad": "error"}
 MARKERS = {"reported": "", "counted": "≈", "estimated": "~"}

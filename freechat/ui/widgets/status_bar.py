@@ -7,6 +7,8 @@ widget: it mounts into the screen's `#quota-slot`, just above.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
@@ -20,7 +22,9 @@ from freechat.core.keys import (
     SOURCE_SESSION,
     KeyLookup,
 )
-from freechat.core.session import Reply
+
+if TYPE_CHECKING:
+    from freechat.core.session import Reply
 
 TIER_LABELS = {
     "free": "free", "trial-credit": "trial", "paid": "paid", "local": "local",
