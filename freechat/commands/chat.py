@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from freechat.core.runtime import Runtime
+
+if TYPE_CHECKING:  # the parser loads only when there are options to parse (cli.main)
+    import argparse
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -13,7 +17,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", metavar="ID", help="reopen a saved conversation")
 
 
-def run(args: argparse.Namespace, runtime: Runtime) -> int:
+def no_options() -> Any:
+    """What the parser makes of `freechat chat` alone (a test keeps the two the same)."""
+    return SimpleNamespace(command="chat", model=None, resume=None)
+
+
+def run(args: Any, runtime: Runtime) -> int:
     from freechat.ui import gc_tuning
 
     gc_tuning.pause()  # until the first frame (gc_tuning.freeze)

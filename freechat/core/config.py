@@ -16,7 +16,6 @@ from typing import Any
 from freechat.core.catalog import PROVIDERS, ProviderSpec, resolve_base_url
 from freechat.core.errors import ConfigError
 from freechat.core.fsutil import atomic_write
-from freechat.core.quota_limits import parse_quota_section
 
 _KEYISH = re.compile(r"(api_?key|token|secret|password)$", re.IGNORECASE)
 
@@ -182,6 +181,8 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     for binding, keys in keymap.items():
         config.keymap[binding] = _want(keys, str, f"keymap.{binding}", path)
     if "quota" in data:
+        from freechat.core.quota_limits import parse_quota_section  # only with a [quota]
+
         config.quota = parse_quota_section(data.pop("quota"), path, config.warnings)
     if "fallback" in data:
         config.fallback = _fallback_list(data.pop("fallback"), path, config.warnings)

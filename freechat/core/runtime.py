@@ -10,13 +10,13 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from freechat import __version__
 from freechat.core.catalog import ProviderSpec
 from freechat.core.config import Config, load_config
 from freechat.core.errors import UsageError
-from freechat.core.keys import KeyStore
 from freechat.core.models import ModelRef
 from freechat.core.paths import Paths
 from freechat.core.secret import Secret
@@ -24,6 +24,7 @@ from freechat.core.secret import Secret
 if TYPE_CHECKING:  # httpx and the adapters load on first use: the app's first frame needs neither
     import httpx
 
+    from freechat.core.keys import KeyStore
     from freechat.core.providers.base import HTTPAdapter
 
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # httpx and the adapters load on first use: the app's first f
 class Runtime:
     paths: Paths
     config: Config
-    keys: KeyStore
     # repr=False: the environment holds provider keys, and reprs end up in tracebacks.
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
 
@@ -40,15 +40,19 @@ class Runtime:
         env = os.environ if environ is None else environ
         paths = Paths.from_env(env)
         config = load_config(paths.config_file)
-        return cls(paths=paths, config=config, keys=cls.default_keystore(env), environ=env)
+        return cls(paths=paths, config=config, environ=env)
 
-    @staticmethod
-    def default_keystore(environ: Mapping[str, str]) -> KeyStore:
+    @cached_property
+    def keys(self) -> KeyStore:
+        """Where keys come from; made (and its modules loaded) when first asked for: the app
+        looks keys up only after its first frame."""
+        from freechat.core.keys import KeyStore
+
         try:  # the keyring layer is optional (see core/keys.py)
             from freechat.core.keyring_store import default_backends
         except ImportError:
-            return KeyStore(environ)
-        return KeyStore(environ, default_backends(environ))
+            return KeyStore(self.environ)
+        return KeyStore(self.environ, default_backends(self.environ))
 
     def spec(self, provider_id: str) -> ProviderSpec:
         spec = self.config.provider_spec(provider_id)

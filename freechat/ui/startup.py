@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
 from freechat.core.errors import FreechatError
-from freechat.core.keys import SOURCE_ENV, KeyLookup
 from freechat.ui import gc_tuning
+
+if TYPE_CHECKING:  # keys load with the first lookup, after the first frame
+    from freechat.core.keys import KeyLookup
 
 _SETTINGS_LOCK = threading.Lock()
 
@@ -47,8 +49,7 @@ class StartupMixin:
             return
         self._background_started = True
         app: Any = self
-        app.register_other_themes()
-        app.save_parsed_css()
+        app.themes_after_first_frame()
         self._open_quota()
         self._check_providers()  # keys, local servers, first-run setup
         if self.runtime.config.keymap:
@@ -106,6 +107,8 @@ class StartupMixin:
                 app.first_run()
                 return
         notice = await asyncio.to_thread(self.runtime.keys.take_notice)
+        from freechat.core.keys import SOURCE_ENV
+
         if notice and any(found.source != SOURCE_ENV for found in with_key):
             app.notify(notice, title="Keyring", severity="warning", timeout=10, markup=False)
 

@@ -192,7 +192,8 @@ def test_keys_set_list_delete_subprocess_with_a_working_keyring(run_cli, tmp_pat
 
 
 def test_S8_no_cli_option_takes_a_key_value():
-    from freechat.cli import _command_modules, build_parser
+    from freechat.cli import _command_modules
+    from freechat.cli_parser import build_parser
 
     parser = build_parser(_command_modules())
     seen: list[str] = []

@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from textual.color import Color
+from textual.geometry import Region
 from textual.theme import BUILTIN_THEMES
 
 from freechat.ui.app import FreechatApp
@@ -18,6 +20,7 @@ from freechat.ui.themes import (
     bundled_theme_dirs,
     load_themes,
 )
+from freechat.ui.widgets.welcome import Welcome
 from tests.ui.app_helpers import run_command
 from tests.ui.conftest import R1
 from tests.ui.pilot import SIZE, notes, settle, write_config
@@ -117,3 +120,24 @@ def test_a_theme_file_with_a_bad_field_is_refused(tmp_path: Path):
     found = load_themes([tmp_path])
     assert found.themes == []
     assert sorted(w.split()[2] for w in found.warnings) == sorted(cases)
+
+
+async def test_switching_theme_recolours_the_welcome_note(make_app, isolated_env):
+    """The welcome note is coloured by component classes: a theme switch must reach it."""
+    app = make_app(model=R1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        welcome = app.screen.query_one(Welcome)
+
+        def title_colours() -> set[str]:
+            lines = welcome.render_lines(Region(0, 0, *welcome.size))
+            return {segment.style.color.triplet.hex for line in lines for segment in line
+                    if segment.text.strip() == "freechat" and segment.style and segment.style.color}
+
+        primary = Color.parse(app.theme_variables["primary"]).hex.lower()
+        assert title_colours() == {primary}
+        await run_command(pilot, "theme: freechat-light")
+        await settle(pilot)
+        light = Color.parse(app.theme_variables["primary"]).hex.lower()
+        assert light != primary
+        assert title_colours() == {light}

@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from freechat.core.errors import AuthError, FreechatError, MissingKey
-from freechat.core.keys import KeyLookup
 from freechat.core.model_directory import ModelDirectory
 from freechat.core.models import ModelInfo
 from freechat.core.runtime import Runtime
+
+if TYPE_CHECKING:
+    from freechat.core.keys import KeyLookup
 
 KEY_LOOKUP_TIMEOUT = 10.0  # seconds; a locked keyring must not hang the UI
 

@@ -136,8 +136,9 @@ class ModelPicker(Vertical):
         self.rebuild()
         self.watch(self.app, "theme", lambda _: self.rebuild(), init=False)
         if self._cached is not None:
-            self.run_worker(self._prefill, thread=True, group="models-prefill",
-                            exit_on_error=False)
+            # After the first frame: the thread's file reading would take the GIL from it.
+            self.call_after_refresh(self.run_worker, self._prefill, thread=True,
+                                    group="models-prefill", exit_on_error=False)
 
     def _prefill(self) -> None:
         """Fill every provider from the cache / bundled catalog (no network), so the filter

@@ -13,17 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from freechat.core.keys import (
-    SOURCE_ENV,
-    SOURCE_FILE,
-    SOURCE_KEYRING,
-    SOURCE_NONE,
-    SOURCE_NOT_NEEDED,
-    SOURCE_SESSION,
-    KeyLookup,
-)
-
 if TYPE_CHECKING:
+    from freechat.core.keys import KeyLookup
     from freechat.core.session import Reply
 
 TIER_LABELS = {
@@ -39,6 +30,15 @@ def tier_label(tier: str) -> str:
 
 def key_source_text(found: KeyLookup, env_hint: str) -> tuple[str, bool]:
     """(text, ok): where the key comes from, never the key itself."""
+    from freechat.core.keys import (  # keys load after the first frame, with the lookups
+        SOURCE_ENV,
+        SOURCE_FILE,
+        SOURCE_KEYRING,
+        SOURCE_NONE,
+        SOURCE_NOT_NEEDED,
+        SOURCE_SESSION,
+    )
+
     if found.source == SOURCE_ENV:
         return f"key: env {found.detail}", True
     if found.source == SOURCE_KEYRING:

@@ -6,8 +6,10 @@ Key names come from the binding ids and the user's keymap, so a remapped key rea
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from textual.content import Content
+from textual.style import Style
 from textual.widgets import Static
 
 # binding id -> (default key, what it does), in reading order.
@@ -39,12 +41,28 @@ def bound_key(keymap: Mapping[str, str], binding_id: str, default: str) -> str:
 
 
 class Welcome(Static):
+    # Colours by component class, not `$variable` markup: markup with variables makes
+    # Textual tokenize every theme variable on the first frame (~2 ms).
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"welcome--title", "welcome--key"}
+    DEFAULT_CSS = """
+    Welcome > .welcome--title { color: $primary; text-style: bold; }
+    Welcome > .welcome--key { color: $accent; text-style: bold; }
+    """
+
     def __init__(self, keymap: Mapping[str, str], *, id: str | None = None) -> None:
-        rows = [bound_key(keymap, bid, default) for bid, default, _ in KEYS]
-        width = max(len(row) for row in rows) + 2
-        parts: list[Content | tuple[str, str] | str] = [
-            ("freechat", "bold $primary"), " — the strongest free models, from your terminal\n",
+        super().__init__(id=id)
+        keys = [bound_key(keymap, bid, default) for bid, default, _ in KEYS]
+        self._rows = [(key, what) for key, (_, _, what) in zip(keys, KEYS, strict=True)]
+
+    def render(self) -> Content:
+        title = Style.from_rich_style(self.get_component_rich_style("welcome--title",
+                                                                    partial=True))
+        key_style = Style.from_rich_style(self.get_component_rich_style("welcome--key",
+                                                                        partial=True))
+        width = max(len(key) for key, _ in self._rows) + 2
+        parts: list[Content | tuple[str, Style] | str] = [
+            ("freechat", title), " — the strongest free models, from your terminal\n",
         ]
-        for key, (_, _, what) in zip(rows, KEYS, strict=True):
-            parts += ["\n  ", (key.ljust(width), "bold $accent"), what]
-        super().__init__(Content.assemble(*parts), id=id)
+        for key, what in self._rows:
+            parts += ["\n  ", (key.ljust(width), key_style), what]
+        return Content.assemble(*parts)
