@@ -70,11 +70,12 @@ class Probes:
             return
         flush = LazyMarkdown._flush
 
-        def flushed(widget: LazyMarkdown, *, final: bool) -> None:
-            flush(widget, final=final)
+        def flushed(widget: LazyMarkdown, *, final: bool) -> Any:
+            started = flush(widget, final=final)
             if widget.has_class("answer"):
                 key = id(widget.parent)
                 probes.flushes.append((time.monotonic(), widget.shown_length, key))
+            return started
 
         LazyMarkdown._flush = flushed  # type: ignore[method-assign]
 
@@ -160,6 +161,7 @@ async def compare() -> dict[str, Any]:
         stop = asyncio.Event()
         watcher = asyncio.create_task(probes.watch_loop(stop))
         await pilot.press("h", "i")
+        profile = _profiler()
         cpu0, sent = cpu_seconds(), time.monotonic()
         await pilot.press("enter")
         while not screen.has_class("-streaming"):
@@ -167,6 +169,9 @@ async def compare() -> dict[str, Any]:
         while screen.has_class("-streaming"):
             await asyncio.sleep(0.005)
         settled = time.monotonic()
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(os.environ["FREECHAT_BENCH_PROFILE"])
         await asyncio.sleep(0.3)
         stop.set()
         await watcher

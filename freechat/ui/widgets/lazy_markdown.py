@@ -19,6 +19,7 @@ append. `LazyMarkdown` is a small subclass that keeps Textual's look for the fin
 from __future__ import annotations
 
 import itertools
+from collections.abc import Awaitable
 from functools import cache
 from typing import Any
 
@@ -199,15 +200,18 @@ class LazyMarkdown(Markdown):
             self._flush(final=True)
             await self.upgrade_visible()
 
-    def flush(self) -> None:
-        """Show what was written since the last flush (the flush clock calls this)."""
+    def flush(self) -> list[Awaitable[Any]]:
+        """Show what was written since the last flush (the flush clock calls this); returns
+        the mounts and removals it started."""
         if not self._finished and self.is_attached:
-            self._flush(final=False)
+            return self._flush(final=False)
+        return []
 
-    def _flush(self, *, final: bool) -> None:
+    def _flush(self, *, final: bool) -> list[Awaitable[Any]]:
         """Complete blocks into placeholders, the rest into the tail (O(open block))."""
+        pending: list[Awaitable[Any]] = []
         if not self._unflushed and not final:
-            return
+            return pending
         text = self._open + "".join(self._unflushed)
         self._unflushed.clear()
         starts, open_at = split_blocks(text, block_parser())
@@ -223,18 +227,19 @@ class LazyMarkdown(Markdown):
         self._done += text[:open_at]
         self._open = text[open_at:]
         showing = bool(self._open.strip())
-        tail = self._tail(create=showing)
+        tail = self._tail(create=showing, pending=pending)
         if new:
-            self.mount_all(new, before=tail)
+            pending.append(self.mount_all(new, before=tail))
             if not final:
-                self._coalesce()
+                self._coalesce(pending)
         if tail is not None and not showing:
-            tail.remove()
+            pending.append(tail.remove())
         elif tail is not None:
             tail.update(rich_markdown(self._open, dark))
         self.shown_length = len(self._done) + len(self._open)
+        return pending
 
-    def _coalesce(self) -> None:
+    def _coalesce(self, pending: list[Awaitable[Any]]) -> None:
         """While streaming, every widget costs every layout (three compare columns of a long
         reply: ~100 placeholders): past MOST_PLACEHOLDERS, the oldest neighbours merge."""
         children = [c for c in self.children if isinstance(c, Placeholder)]
@@ -247,11 +252,11 @@ class LazyMarkdown(Markdown):
                 i += 1
                 continue
             upper.absorb(lower)
-            lower.remove()
+            pending.append(lower.remove())
             del children[i + 1]
             count -= 1
 
-    def _tail(self, create: bool) -> RichLines | None:
+    def _tail(self, create: bool, pending: list[Awaitable[Any]]) -> RichLines | None:
         """The last child, showing the open block (made when there first is one)."""
         for child in reversed(self.children):
             if isinstance(child, RichLines) and child.has_class("md-tail"):
@@ -259,7 +264,7 @@ class LazyMarkdown(Markdown):
         if not create:
             return None
         tail = RichLines("", classes="md-tail", step=TAIL_STEP)
-        self.mount(tail)
+        pending.append(self.mount(tail))
         return tail
 
     # --- upgrading -----------------------------------------------------------------------
