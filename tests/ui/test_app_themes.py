@@ -141,3 +141,24 @@ async def test_switching_theme_recolours_the_welcome_note(make_app, isolated_env
         light = Color.parse(app.theme_variables["primary"]).hex.lower()
         assert light != primary
         assert title_colours() == {light}
+
+
+async def test_switching_theme_recolours_the_picker_tier_labels(make_app, isolated_env):
+    """The tier labels are Rich text coloured from theme variables: they must be rebuilt
+    with the new theme's, not the old one's (they kept the old colours)."""
+    app = make_app(model=R1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one("#picker-tree")
+
+        def tier_colours() -> set[str]:
+            return {str(span.style).split()[-1].lower() for node in tree.root.children
+                    for span in node.label.spans if str(span.style).startswith("bold #")}
+
+        dark = Color.parse(app.theme_variables["tier-free"]).hex.lower()
+        assert dark in tier_colours()
+        await run_command(pilot, "theme: freechat-light")
+        await settle(pilot)
+        light = Color.parse(app.theme_variables["tier-free"]).hex.lower()
+        assert light != dark
+        assert light in tier_colours() and dark not in tier_colours()

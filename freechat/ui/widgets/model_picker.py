@@ -134,7 +134,10 @@ class ModelPicker(Vertical):
 
     def on_mount(self) -> None:
         self.rebuild()
-        self.watch(self.app, "theme", lambda _: self.rebuild(), init=False)
+        # After the refresh: the tier colours come from the theme's variables, which Textual
+        # updates after this watcher runs (labels kept the old theme's colours).
+        self.watch(self.app, "theme", lambda _: self.app.call_after_refresh(self.rebuild),
+                   init=False)
         if self._cached is not None:
             # After the first frame: the thread's file reading would take the GIL from it.
             self.call_after_refresh(self.run_worker, self._prefill, thread=True,
