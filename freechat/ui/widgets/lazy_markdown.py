@@ -198,6 +198,7 @@ class LazyMarkdown(Markdown):
         self._finished = True
         if self.is_attached:
             self._flush(final=True)
+            flush_clock(self.app).flushed_now(self)
             await self.upgrade_visible()
 
     def flush(self) -> list[Awaitable[Any]]:

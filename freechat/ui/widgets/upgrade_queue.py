@@ -24,10 +24,13 @@ from textual.app import App
 if TYPE_CHECKING:
     from freechat.ui.widgets.lazy_markdown import LazyMarkdown
 
-FLUSH_HZ = 20  # 30 saturates the loop at 200 tok/s (PERFORMANCE.md); 25 measured no better
+# 30 saturates the loop at 200 tok/s (PERFORMANCE.md). 25 against 20, interleaved runs of the
+# paced benchmark (max lag, median of 5): 90 and 94 ms against 100 and 105, CPU 0.4 core.
+FLUSH_HZ = 25
+SHARED_HZ = 20  # the base rate while several replies stream at once (compare; see _run)
 SLICE = 0.004  # seconds of building per frame; the layout and paint of the result come on top
-# Upgrading is the dear part: while another reply is still streaming (compare columns end a
-# moment apart), it waits until that one has been quiet this long, so that reply keeps up.
+# Upgrading is the dear part: while several replies stream (compare columns end a moment
+# apart), it waits until all have been quiet this long, so that none loses its last frames.
 QUIET = 0.2
 
 
@@ -44,15 +47,16 @@ class UpgradeQueue:
         return event
 
     async def _run(self, anchor: LazyMarkdown) -> None:
+        clock = flush_clock(anchor.app)
         while self._waiting:
+            while clock.others_flushed_within(QUIET):
+                await asyncio.sleep(QUIET / 2)
+            # After a refresh: the text a reply's last flush showed is on screen first.
             refreshed = asyncio.Event()
             anchor.call_after_refresh(refreshed.set)
             if not anchor.is_attached:
                 refreshed.set()
             await refreshed.wait()
-            clock = flush_clock(anchor.app)
-            while clock.streaming_within(QUIET):
-                await asyncio.sleep(QUIET / 2)
             todo = []
             for widget, event in list(self._waiting.items()):
                 visible = [p for p in widget.placeholders if widget.in_view(p)] if (
@@ -80,11 +84,25 @@ class FlushClock:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    def streaming_within(self, seconds: float) -> bool:
-        """Whether a reply still streaming was flushed in the last `seconds`."""
+    def others_flushed_within(self, seconds: float) -> bool:
+        """With several replies written to in the last second (compare columns; a reply's
+        reasoning and answer are one), whether any was flushed in the last `seconds`,
+        finished or not (its last frame may still be due)."""
+        now = time.monotonic()
+        lately = [(widget, at) for widget, at in list(self._flushed.items()) if at > now - 1.0]
+        replies = {id(_reply_of(widget)) for widget, _ in lately}
+        return len(replies) > 1 and max(at for _, at in lately) > now - seconds
+
+    def _streams(self, seconds: float) -> int:
+        """Replies still streaming that were flushed in the last `seconds`."""
         recent = time.monotonic() - seconds
-        return any(at > recent and not widget.finished
+        return sum(at > recent and not widget.finished
                    for widget, at in list(self._flushed.items()))
+
+    def flushed_now(self, widget: LazyMarkdown) -> None:
+        """`widget` was flushed outside a tick (its final flush), if it streamed at all."""
+        if widget in self._flushed:
+            self._flushed[widget] = time.monotonic()
 
     def mark(self, widget: LazyMarkdown) -> None:
         """`widget` has text to show: flush it in the next tick."""
@@ -94,7 +112,6 @@ class FlushClock:
             self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
-        interval = 1 / FLUSH_HZ
         while True:
             await self._wake.wait()
             started = time.monotonic()
@@ -113,10 +130,18 @@ class FlushClock:
                         await change
             # Several streams at once (compare) make each frame dearer: fewer frames, so the
             # loop keeps up. 3 streams at 200 tok/s, measured (max lag behind the streams,
-            # median of 4 runs): 10 Hz 220 ms, 12 Hz 212 ms, 13.3 Hz 172-195 ms, 20 Hz 249 ms
-            # (the loop saturates).
-            pause = interval * (1 + (len(dirty) - 1) / 4)
+            # median of 4 runs), a tick flushing all three every: 100 ms 220 ms, 83 ms 212 ms,
+            # 75 ms 172-195 ms, 50 ms 249 ms (the loop saturates). A tick flushing fewer of
+            # them comes sooner; a fixed 75 ms whatever a tick flushed measured 333-365 ms.
+            base = 1 / (FLUSH_HZ if self._streams(1.0) <= 1 else SHARED_HZ)
+            pause = base * (1 + (len(dirty) - 1) / 4)
             await asyncio.sleep(max(0.0, pause - (time.monotonic() - started)))
+
+
+def _reply_of(widget: LazyMarkdown) -> object:
+    """The chat message a text belongs to (its answer and its reasoning are one reply)."""
+    return next((node for node in widget.ancestors_with_self if node.has_class("message")),
+                widget)
 
 
 _QUEUES: WeakKeyDictionary[App, UpgradeQueue] = WeakKeyDictionary()
