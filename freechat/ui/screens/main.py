@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
@@ -25,7 +24,6 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from freechat.core.catalog import LOCAL_PROVIDERS
 from freechat.core.errors import FreechatError, UsageError
 from freechat.core.model_directory import ModelDirectory
 from freechat.core.models import ModelInfo, ModelRef
@@ -33,7 +31,12 @@ from freechat.core.runtime import Runtime
 from freechat.ui.screens.main_chat import ChatFlow
 from freechat.ui.screens.main_history import HistoryFlow
 from freechat.ui.screens.main_quota import QuotaFlow
-from freechat.ui.screens.main_support import detect_local, load_models, lookup_key
+from freechat.ui.screens.main_support import (
+    detect_local,
+    load_models,
+    lookup_key,
+    shown_providers,
+)
 from freechat.ui.widgets.chat_view import ChatView
 from freechat.ui.widgets.model_picker import ModelPicker, ProviderEntry
 from freechat.ui.widgets.prompt import PromptInput
@@ -42,7 +45,6 @@ from freechat.ui.widgets.status_bar import StatusBar, key_source_text
 from freechat.ui.widgets.welcome import Welcome, bound_key
 
 if TYPE_CHECKING:  # loaded with the first chat, not on the way to the first frame
-    from freechat.core.chat_log import ChatLog
     from freechat.core.session import ChatSession, Reply
     from freechat.core.store import ConversationStore
     from freechat.core.throttle import Throttled
@@ -92,34 +94,14 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         self.local_providers: set[str] = set()  # local servers that answered
         self._shown = False  # the first frame is up (see _first_frame_shown)
 
-    @cached_property
-    def chat_log(self) -> ChatLog:
-        """The saved conversation, opened on first use (a prompt, a resume, a history)."""
-        from freechat.core.chat_log import ChatLog
-        from freechat.core.store import ConversationStore
-
-        store = self._store() if self._store else ConversationStore.from_paths(self.runtime.paths)
-        return ChatLog(store, clock=self._clock)
-
     # --- layout --------------------------------------------------------------------------
     def key_label(self, binding_id: str, default: str) -> str:
         return bound_key(self.runtime.config.keymap, binding_id, default)
 
-    def _shown_providers(self) -> list[ProviderEntry]:
-        """Local servers appear once detected (or when configured, or asked for by -m)."""
-        config = self.runtime.config
-        wanted = (self._initial_model or "").partition("/")[0]
-        entries = []
-        for pid in config.all_provider_ids():
-            if pid in LOCAL_PROVIDERS and pid not in config.providers and pid != wanted:
-                continue
-            spec = self.runtime.spec(pid)
-            entries.append(ProviderEntry(pid, spec.name, spec.tier))
-        return entries
-
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield ModelPicker(self._shown_providers(), self._load_models,
+            yield ModelPicker(shown_providers(self.runtime, self._initial_model),
+                              self._load_models,
                               cached=self.directory.cached, id="picker")
             with Vertical(id="chat-pane"):
                 yield ChatView(Welcome(self.runtime.config.keymap, id="welcome"), id="chat")
@@ -176,10 +158,6 @@ class MainScreen(ChatFlow, QuotaFlow, HistoryFlow, Screen[None]):
         self._detect_local()
         if self.model is not None:
             self._show_key_source(self.model.provider)
-
-    def on_unmount(self) -> None:
-        if "chat_log" in self.__dict__:  # opened
-            self.chat_log.close()  # unsaved replies stay in their journals for the next start
 
     # --- model ---------------------------------------------------------------------------
     async def _load_models(self, provider_id: str) -> list[ModelInfo]:

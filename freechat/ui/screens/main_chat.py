@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -108,11 +109,12 @@ class ChatFlow:
             if mode != MODE_APPEND:
                 session.retract_last_turn()
             stream = session.send(text, reply)
+            show = self._event_shower(message)
             async with contextlib.aclosing(stream):
                 async for event in stream:
                     if saving.turn is not None:
                         saving.turn.record(event)
-                    await self._show_event(message, event)
+                    await show(event)
         except FreechatError as error:
             self._report(reply, error)
         except asyncio.CancelledError:
@@ -149,29 +151,35 @@ class ChatFlow:
         screen.notify(f"{redact(hint)} ({again}: try again)", title=error_title(error),
                       severity="error", timeout=8, markup=False)
 
-    async def _show_event(self, message: AssistantMessage, event: object) -> None:
+    def _event_shower(self, message: AssistantMessage) -> Callable[[object], Awaitable[None]]:
+        """What shows one stream event in `message`: made once per turn, so that the event
+        types load with the first prompt and the per-token path imports nothing."""
         from freechat.core.events import RateLimits, ReasoningDelta, TextDelta, Waiting
         from freechat.core.throttle import Throttled
 
         screen: Any = self
-        if isinstance(event, TextDelta):
-            await message.write_text(event.text)
-        elif isinstance(event, ReasoningDelta):
-            await message.write_reasoning(event.text)
-        elif isinstance(event, Waiting):
-            self._keepalives += 1
-        elif isinstance(event, Throttled):
-            self._waiting = event
-            screen.show_waiting(event)
-        elif isinstance(event, RateLimits):
-            screen.refresh_quota()
-            return
-        else:
-            return
-        if not isinstance(event, Throttled) and self._waiting is not None:
-            self._waiting = None
-            screen.show_waiting(None)
-        self._tick()
+
+        async def show(event: object) -> None:
+            if isinstance(event, TextDelta):
+                await message.write_text(event.text)
+            elif isinstance(event, ReasoningDelta):
+                await message.write_reasoning(event.text)
+            elif isinstance(event, Waiting):
+                self._keepalives += 1
+            elif isinstance(event, Throttled):
+                self._waiting = event
+                screen.show_waiting(event)
+            elif isinstance(event, RateLimits):
+                screen.refresh_quota()
+                return
+            else:
+                return
+            if not isinstance(event, Throttled) and self._waiting is not None:
+                self._waiting = None
+                screen.show_waiting(None)
+            self._tick()
+
+        return show
 
     # --- state ---------------------------------------------------------------------------
     def _begin(self, reply: Reply) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -23,6 +24,7 @@ from freechat.core.secret import redact
 if TYPE_CHECKING:
     # Conversations load with the first one opened or saved, not on the way to the first
     # frame (the methods below import what they use).
+    from freechat.core.chat_log import ChatLog
     from freechat.core.conversation import Conversation, StoredMessage
 
 
@@ -35,9 +37,26 @@ def versions_note(message: StoredMessage, copy_key: str) -> str:
 
 
 class HistoryFlow:
-    """Needs from the screen: runtime, chat_log, chat, prompt, session, model, notify, set_model."""
+    """Needs from the screen: runtime, _store, _clock, chat, prompt, session, model, notify,
+    set_model."""
 
     pending_history: list[ChatMessage]
+    runtime: Any
+    _store: Any
+    _clock: Any
+
+    @cached_property
+    def chat_log(self) -> ChatLog:
+        """The saved conversation, opened on first use (a prompt, a resume, a history)."""
+        from freechat.core.chat_log import ChatLog
+        from freechat.core.store import ConversationStore
+
+        store = self._store() if self._store else ConversationStore.from_paths(self.runtime.paths)
+        return ChatLog(store, clock=self._clock)
+
+    def on_unmount(self) -> None:
+        if "chat_log" in self.__dict__:  # opened
+            self.chat_log.close()  # unsaved replies stay in their journals for the next start
 
     # --- opening -------------------------------------------------------------------------
     def open_conversation(self, conversation_id: str) -> None:

@@ -12,15 +12,31 @@ import contextlib
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from freechat.core.catalog import LOCAL_PROVIDERS
 from freechat.core.errors import AuthError, FreechatError, MissingKey
 from freechat.core.model_directory import ModelDirectory
 from freechat.core.models import ModelInfo
 from freechat.core.runtime import Runtime
+from freechat.ui.widgets.model_picker import ProviderEntry
 
 if TYPE_CHECKING:
     from freechat.core.keys import KeyLookup
 
 KEY_LOOKUP_TIMEOUT = 10.0  # seconds; a locked keyring must not hang the UI
+
+
+def shown_providers(runtime: Runtime, initial_model: str | None) -> list[ProviderEntry]:
+    """The picker's providers at start: local servers appear once detected (or when
+    configured, or asked for by -m)."""
+    config = runtime.config
+    wanted = (initial_model or "").partition("/")[0]
+    entries = []
+    for pid in config.all_provider_ids():
+        if pid in LOCAL_PROVIDERS and pid not in config.providers and pid != wanted:
+            continue
+        spec = runtime.spec(pid)
+        entries.append(ProviderEntry(pid, spec.name, spec.tier))
+    return entries
 
 
 async def lookup_key(runtime: Runtime, provider_id: str) -> KeyLookup | None:
